@@ -1,0 +1,53 @@
+# The two commands a newcomer needs: `make run` and `make test`.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+VENDOR := static/vendor/.installed
+PYTHON ?= python3
+
+.PHONY: run test install lint messages compilemessages clean
+
+run: install compilemessages
+	bin/run
+
+test: install compilemessages
+	bin/system-deps --browser
+	bin/ensure-services
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	ALERT4YOU_VAR_DIR=$$(mktemp -d) $(PY) manage.py makemigrations --check --dry-run
+	DJANGO_ALLOW_ASYNC_UNSAFE=true $(VENV)/bin/pytest --create-db -n 2 --dist loadgroup
+
+install: $(STAMP) $(VENDOR)
+
+$(STAMP): requirements.txt requirements-dev.txt constraints.txt
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 or newer is needed"'
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt -c constraints.txt
+	touch $@
+
+# Front-end libraries come from the npm registry and are served from static/.
+$(VENDOR): package.json package-lock.json
+	npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
+	mkdir -p static/vendor/bootstrap static/vendor/htmx
+	cp node_modules/bootstrap/dist/css/bootstrap.min.css node_modules/bootstrap/dist/css/bootstrap.min.css.map static/vendor/bootstrap/
+	cp node_modules/bootstrap/dist/js/bootstrap.bundle.min.js node_modules/bootstrap/dist/js/bootstrap.bundle.min.js.map static/vendor/bootstrap/
+	cp node_modules/htmx.org/dist/htmx.min.js static/vendor/htmx/
+	touch $@
+
+lint: install
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+# Extract translatable strings into locale/nl (then translate the .po file).
+messages: install
+	bin/system-deps
+	$(PY) manage.py makemessages -l nl -i $(VENV) -i node_modules -i var --no-obsolete
+
+compilemessages: install
+	@bin/system-deps
+	@$(PY) manage.py compilemessages -i $(VENV) -i node_modules -i var -v 0
+
+clean:
+	rm -rf $(VENV) node_modules static/vendor var

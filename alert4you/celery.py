@@ -1,0 +1,25 @@
+"""The Celery application and every periodic schedule, in one place."""
+
+import os
+
+from celery import Celery
+from celery.schedules import crontab
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "alert4you.settings.base")
+
+app = Celery("alert4you")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+app.conf.beat_schedule = {
+    # Expired sessions hold who was logged in where; remove them nightly.
+    "clear-expired-sessions": {
+        "task": "alert4you.tasks.clear_expired_sessions",
+        "schedule": crontab(hour=3, minute=15),
+    },
+    # Old failed-login records are only needed while a lockout can still apply.
+    "clear-old-login-failures": {
+        "task": "alert4you.tasks.clear_old_login_failures",
+        "schedule": crontab(hour=3, minute=30),
+    },
+}
