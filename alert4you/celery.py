@@ -12,6 +12,12 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
 app.conf.beat_schedule = {
+    # Access follows memberships; one that started today or ended yesterday
+    # must open or close the cases it covers without anyone saving it.
+    "sync-access-for-membership-dates": {
+        "task": "alert4you.tasks.sync_access_for_membership_dates",
+        "schedule": crontab(hour=0, minute=5),
+    },
     # Expired sessions hold who was logged in where; remove them nightly.
     "clear-expired-sessions": {
         "task": "alert4you.tasks.clear_expired_sessions",

@@ -6,8 +6,10 @@ from . import views
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("accounts/login/", views.LoginView.as_view(), name="login"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("pilots/", include("pilots.urls")),
+    path("cases/", include("casework.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,9 +1,12 @@
+from django.conf import settings
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from casework import selectors as case_selectors
 from pilots import selectors
 
 from . import health
@@ -22,9 +25,15 @@ def healthz(request):
 @login_required
 def home(request):
     user = request.user
+    staff_groups = list(selectors.groups_for_staff(user))
+    children = case_selectors.children_in_groups_for_home(user, staff_groups)
+    for group in staff_groups:
+        group.home_children = children.get(group.id, [])
     context = {
         "memberships": list(selectors.memberships_for_user(user)),
-        "staff_groups": list(selectors.groups_for_staff(user)),
+        "staff_groups": staff_groups,
+        "my_concerns": list(case_selectors.concerns_logged_by(user)) if staff_groups else [],
+        "review_count": case_selectors.review_queue_for_user(user).count(),
         "managed_locations": list(selectors.locations_for_role(user, "location_manager")),
         "coordinated_locations": list(selectors.locations_for_role(user, "care_coordinator")),
         "coached_locations": list(selectors.locations_for_role(user, "coach")),
@@ -32,3 +41,16 @@ def home(request):
         "administered_organisations": list(selectors.organisations_administered_by(user)),
     }
     return render(request, "home.html", context)
+
+
+class LoginView(auth_views.LoginView):
+    """Django's login, plus the demo accounts on the page in demo mode only."""
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if settings.DEMO_MODE:
+            from pilots.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
+
+            context["demo_accounts"] = DEMO_ACCOUNTS
+            context["demo_password"] = DEMO_PASSWORD
+        return context

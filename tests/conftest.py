@@ -8,7 +8,7 @@ outsider who belongs to an unrelated organisation.
 import pytest
 from django.contrib.auth import get_user_model
 
-from pilots.models import Group, Location, Membership, Municipality, Organisation, Pilot, Role
+from pilots.models import Group, Location, Municipality, Organisation, Pilot, Role
 
 PASSWORD = "correct-horse-battery-staple"
 
@@ -22,10 +22,16 @@ def make_user(username: str, **extra):
 
 
 def add_membership(user, organisation, role, *, locations=(), groups=()):
-    membership = Membership.objects.create(user=user, organisation=organisation, role=role)
-    membership.locations.set(locations)
-    membership.groups.set(groups)
-    return membership
+    from pilots import services
+
+    return services.membership_save(
+        actor=None,
+        user=user,
+        organisation=organisation,
+        role=role,
+        locations=list(locations),
+        groups=list(groups),
+    )
 
 
 @pytest.fixture
@@ -87,3 +93,49 @@ def world(db):
     w.outsider = make_user("outsider", first_name="Olaf")
     add_membership(w.outsider, elsewhere, Role.PEDAGOGICAL_STAFF)
     return w
+
+
+def log_concern(actor, child, **overrides):
+    """Log a concern through the real service (opens the case if needed)."""
+    import datetime
+
+    from casework import services
+
+    fields = {
+        "observed_on": datetime.date.today() - datetime.timedelta(days=1),
+        "domain": "social_emotional",
+        "description": "Plays alone and withdraws when others come near.",
+        "worry_level": 2,
+        "where_seen": "group",
+    }
+    fields.update(overrides)
+    return services.concern_log(actor=actor, child=child, **fields)
+
+
+@pytest.fixture
+def cases(world):
+    """A child with a case in each group (logged by each group's PM)."""
+    import datetime
+
+    from casework import services
+
+    admin = world.manager
+    world.child_a = services.child_register(
+        actor=admin,
+        first_name="Mieke",
+        last_name="Testkind",
+        date_of_birth=datetime.date(2022, 3, 1),
+        group=world.group_a,
+        mentor=world.pm_a,
+    )
+    world.child_b = services.child_register(
+        actor=admin,
+        first_name="Ayoub",
+        last_name="Proefkind",
+        date_of_birth=datetime.date(2021, 6, 15),
+        group=world.group_b,
+        mentor=world.pm_b,
+    )
+    world.case_a = log_concern(world.pm_a, world.child_a).case
+    world.case_b = log_concern(world.pm_b, world.child_b).case
+    return world

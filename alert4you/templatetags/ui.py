@@ -27,3 +27,11 @@ def bootstrap_widget(bound_field):
     if described_by:
         attrs["aria-describedby"] = " ".join(described_by)
     return bound_field.as_widget(attrs=attrs)
+
+
+@register.filter
+def person_name(user, fallback=""):
+    """A user's full name, else their username; `fallback` when there is no user."""
+    if not user:
+        return fallback
+    return user.get_full_name() or user.get_username()

@@ -1,0 +1,132 @@
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .models import (
+    LONG_TEXT,
+    CaseStatus,
+    Concern,
+    Domain,
+    Observation,
+    Placement,
+    Referral,
+    TeamRole,
+    WorryLevel,
+)
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class ConcernForm(forms.ModelForm):
+    class Meta:
+        model = Concern
+        fields = ["observed_on", "domain", "worry_level", "where_seen", "description"]
+        widgets = {
+            "observed_on": DateInput(),
+            "worry_level": forms.RadioSelect,
+            "description": forms.Textarea(attrs={"rows": 5, "maxlength": LONG_TEXT}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["observed_on"].initial = timezone.localdate()
+        self.fields["worry_level"].choices = WorryLevel.choices
+
+
+class ObservationForm(forms.ModelForm):
+    class Meta:
+        model = Observation
+        fields = [
+            "observed_on",
+            "observer_role",
+            "notes",
+            "wellbeing_self",
+            "wellbeing_with_staff",
+            "wellbeing_with_children",
+        ]
+        widgets = {
+            "observed_on": DateInput(),
+            "notes": forms.Textarea(attrs={"rows": 5, "maxlength": LONG_TEXT}),
+            "wellbeing_self": forms.NumberInput(attrs={"min": 1, "max": 5}),
+            "wellbeing_with_staff": forms.NumberInput(attrs={"min": 1, "max": 5}),
+            "wellbeing_with_children": forms.NumberInput(attrs={"min": 1, "max": 5}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["observed_on"].initial = timezone.localdate()
+
+
+class PlacementForm(forms.ModelForm):
+    class Meta:
+        model = Placement
+        fields = ["setting", "place", "start_date", "end_date", "notes"]
+        widgets = {
+            "start_date": DateInput(),
+            "end_date": DateInput(),
+            "notes": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("start_date"), cleaned.get("end_date")
+        if start and end and end < start:
+            self.add_error("end_date", _("The end date lies before the start date."))
+        return cleaned
+
+
+class ReferralForm(forms.ModelForm):
+    class Meta:
+        model = Referral
+        fields = ["target", "organisation", "recipient", "referred_on", "reason"]
+        widgets = {
+            "referred_on": DateInput(),
+            "reason": forms.Textarea(attrs={"rows": 4, "maxlength": LONG_TEXT}),
+        }
+
+
+class TeamMemberForm(forms.Form):
+    user = forms.ModelChoiceField(label=_("Person"), queryset=None)
+    role = forms.ChoiceField(label=_("Role in the team"), choices=TeamRole.choices)
+
+    def __init__(self, *args, candidates, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = candidates
+        self.fields["user"].label_from_instance = lambda u: u.get_full_name() or u.username
+
+
+class CaseStatusForm(forms.Form):
+    status = forms.ChoiceField(label=_("Status"), choices=CaseStatus.choices)
+
+
+class CaseFilterForm(forms.Form):
+    q = forms.CharField(label=_("Child's name"), required=False, max_length=100)
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", _("All"))] + CaseStatus.choices
+    )
+    group = forms.ModelChoiceField(
+        label=_("Group"),
+        required=False,
+        queryset=None,
+        empty_label=_("All groups"),
+        to_field_name="uuid",
+    )
+    domain = forms.ChoiceField(
+        label=_("Domain"), required=False, choices=[("", _("All"))] + Domain.choices
+    )
+    worry_level = forms.TypedChoiceField(
+        label=_("Worry level"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        choices=[("", _("All"))] + WorryLevel.choices,
+    )
+
+    def __init__(self, *args, groups, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["group"].queryset = groups

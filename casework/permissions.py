@@ -1,0 +1,60 @@
+"""Who may do what with a case. Missing and forbidden both answer 404."""
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+
+from . import selectors
+from .models import Case, Child, Plan
+
+
+def get_case_for_user(user, case_uuid, codename: str = "view_case") -> Case:
+    """The case, if `user` may see it (404 otherwise); 403 if they may see but not `codename`."""
+    case = (
+        selectors.cases_for_user(user)
+        .select_related("child__group__location__organisation", "child__mentor")
+        .filter(uuid=case_uuid)
+        .first()
+    )
+    if case is None:
+        raise Http404
+    case.user_perms, case._perms_for = selectors.case_perms_for_user(user, case), user.pk
+    if codename not in case.user_perms:
+        raise PermissionDenied
+    return case
+
+
+def get_plan_for_user(user, plan_uuid, codename: str = "view_case") -> Plan:
+    plan = Plan.objects.filter(uuid=plan_uuid).values_list("case__uuid", flat=True).first()
+    if plan is None:
+        raise Http404
+    case = get_case_for_user(user, plan, codename)
+    result = Plan.objects.select_related("case").get(uuid=plan_uuid)
+    result.case = case
+    return result
+
+
+def get_child_for_concern(user, child_uuid) -> Child:
+    child = selectors.children_for_concerns(user).filter(uuid=child_uuid).first()
+    if child is None:
+        raise Http404
+    return child
+
+
+def can_change_case(user, case: Case) -> bool:
+    return "change_case" in _perms(user, case)
+
+
+def can_approve_plan(user, case: Case) -> bool:
+    return "approve_plan" in _perms(user, case)
+
+
+def can_view_access_log(user, case: Case) -> bool:
+    return "view_access_log" in _perms(user, case)
+
+
+def _perms(user, case: Case) -> set[str]:
+    perms = getattr(case, "user_perms", None)
+    if perms is None or getattr(case, "_perms_for", None) != user.pk:
+        perms = selectors.case_perms_for_user(user, case)
+        case.user_perms, case._perms_for = perms, user.pk
+    return perms

@@ -1,0 +1,319 @@
+"""Reads of case data, always starting from what the user may see.
+
+Every list is filtered in SQL against the access policy's grant tables in one
+query: the user's own grants UNION the grants of their auth groups. Model-wide
+("global") permissions are never consulted, so a model-level permission can
+never open every child's file, and a superuser sees only what was granted.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from django.db.models import Max, Q, QuerySet
+
+from pilots.models import Group, Location, Membership, Role
+
+from .models import (
+    Case,
+    CaseGroupObjectPermission,
+    CaseUserObjectPermission,
+    Child,
+    Concern,
+    Plan,
+    PlanStatus,
+)
+
+
+def granted_case_ids(user, codename: str = "view_case"):
+    """A subquery of the ids of cases on which `user` holds `codename`."""
+    if not user.is_authenticated or not user.is_active:
+        return Case.objects.none().values("pk")
+    own = CaseUserObjectPermission.objects.filter(
+        user_id=user.pk, permission__codename=codename
+    ).values("content_object_id")
+    via_groups = CaseGroupObjectPermission.objects.filter(
+        group__user=user.pk, permission__codename=codename
+    ).values("content_object_id")
+    return own.union(via_groups)
+
+
+def cases_for_user(user, codename: str = "view_case") -> QuerySet[Case]:
+    return Case.objects.filter(pk__in=granted_case_ids(user, codename))
+
+
+def case_perms_for_user(user, case: Case) -> set[str]:
+    """Every case permission `user` holds on one case (one query)."""
+    if not user.is_authenticated or not user.is_active:
+        return set()
+    own = CaseUserObjectPermission.objects.filter(user_id=user.pk, content_object=case).values(
+        "permission__codename"
+    )
+    via_groups = CaseGroupObjectPermission.objects.filter(
+        group__user=user.pk, content_object=case
+    ).values("permission__codename")
+    return {row["permission__codename"] for row in own.union(via_groups)}
+
+
+def case_list_for_user(
+    user,
+    *,
+    status: str | None = None,
+    group: Group | None = None,
+    domain: str | None = None,
+    worry_level: int | None = None,
+    search: str | None = None,
+) -> QuerySet[Case]:
+    cases = cases_for_user(user)
+    if status:
+        cases = cases.filter(status=status)
+    if group is not None:
+        cases = cases.filter(child__group=group)
+    if domain:
+        cases = cases.filter(concerns__domain=domain)
+    if worry_level:
+        cases = cases.filter(concerns__worry_level=worry_level)
+    if search:
+        for word in search.split()[:5]:
+            cases = cases.filter(
+                Q(child__first_name__icontains=word) | Q(child__last_name__icontains=word)
+            )
+    return (
+        cases.select_related("child__group__location", "child__mentor")
+        .annotate(
+            last_concern_on=Max("concerns__observed_on"), top_worry=Max("concerns__worry_level")
+        )
+        .distinct()
+        .order_by("-last_concern_on", "-opened_at", "pk")
+    )
+
+
+def visible_groups_for_filter(user) -> QuerySet[Group]:
+    """Groups of the cases the user may see, to offer as a filter."""
+    return (
+        Group.objects.filter(children__cases__in=cases_for_user(user))
+        .select_related("location")
+        .distinct()
+        .order_by("location__name", "name")
+    )
+
+
+def children_for_concerns(user) -> QuerySet[Child]:
+    """Children the user may log a concern about: those in their groups, their
+    mentees, and the children at locations they manage or coordinate."""
+    memberships = Membership.objects.current().filter(user=user)
+    staff_groups = Group.objects.filter(
+        membershipgroup__membership__in=memberships.filter(role=Role.PEDAGOGICAL_STAFF)
+    )
+    care_locations = Location.objects.filter(
+        membershiplocation__membership__in=memberships.filter(
+            role__in=[Role.LOCATION_MANAGER, Role.CARE_COORDINATOR]
+        )
+    )
+    mentor_ok = Q(
+        mentor=user,
+        group__location__organisation__in=memberships.values("organisation"),
+    )
+    return Child.objects.filter(
+        Q(group__in=staff_groups) | Q(group__location__in=care_locations) | mentor_ok
+    ).select_related("group__location", "mentor")
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    kind: str
+    on: date
+    at: datetime | None
+    item: object
+
+
+def case_timeline(case: Case) -> list[TimelineEntry]:
+    """Everything that happened in the case, newest first, in a fixed number of queries."""
+    entries = [
+        TimelineEntry("concern", c.observed_on, c.created_at, c)
+        for c in case.concerns.select_related("logged_by")
+    ]
+    entries += [
+        TimelineEntry("observation", o.observed_on, o.created_at, o)
+        for o in case.observations.select_related("observer")
+    ]
+    for plan in case.plans.prefetch_related("reviews__by"):
+        for review in plan.reviews.all():
+            entries.append(
+                TimelineEntry("plan_review", review.at.date(), review.at, (plan, review))
+            )
+    entries += [
+        TimelineEntry("placement", p.start_date, None, p)
+        for p in case.child.placements.select_related("recorded_by")
+    ]
+    entries += [
+        TimelineEntry("referral", r.referred_on, None, r)
+        for r in case.referrals.select_related("organisation", "referred_by")
+    ]
+    entries.sort(key=lambda e: (e.on, e.at.timestamp() if e.at else 0.0), reverse=True)
+    return entries
+
+
+def review_queue_for_user(user) -> QuerySet[Plan]:
+    """Plans waiting for this user's approval."""
+    return (
+        Plan.objects.filter(
+            status=PlanStatus.SUBMITTED, case__in=cases_for_user(user, "approve_plan")
+        )
+        .select_related("case__child__group__location", "created_by")
+        .order_by("created_at")
+    )
+
+
+def concerns_logged_by(user, limit: int = 10) -> QuerySet[Concern]:
+    return (
+        Concern.objects.filter(logged_by=user, case__in=cases_for_user(user))
+        .select_related("case__child")
+        .order_by("-created_at")[:limit]
+    )
+
+
+def children_in_groups_for_home(user, groups) -> dict:
+    """The children of `groups` (with their visible open case, if any), by group id."""
+    children = list(
+        Child.objects.filter(group__in=groups)
+        .select_related("mentor")
+        .order_by("first_name", "last_name")
+    )
+    open_cases = {
+        case.child_id: case
+        for case in cases_for_user(user)
+        .filter(child__in=children)
+        .exclude(status="closed")
+        .only("id", "uuid", "child_id", "status")
+    }
+    by_group: dict[int, list] = {}
+    for child in children:
+        child.open_case = open_cases.get(child.id)
+        by_group.setdefault(child.group_id, []).append(child)
+    return by_group
+
+
+# --- the plan: review queue, open cases per group, differences between versions --------------
+
+
+def review_queue_with_submissions_for_user(user) -> QuerySet[Plan]:
+    """The review queue, longest waiting first; each plan carries its `submissions`."""
+    from django.db.models import OuterRef, Prefetch, Subquery
+
+    from .models import PlanReview
+
+    submitted = PlanReview.objects.filter(action=PlanReview.Action.SUBMITTED)
+    last_submitted_at = submitted.filter(plan=OuterRef("pk")).order_by("-at", "-id").values("at")
+    return (
+        review_queue_for_user(user)
+        .annotate(submitted_at=Subquery(last_submitted_at[:1]))
+        .prefetch_related(
+            Prefetch("reviews", queryset=submitted.select_related("by"), to_attr="submissions")
+        )
+        .order_by("submitted_at", "pk")
+    )
+
+
+@dataclass
+class LocationOverview:
+    location: Location
+    groups: list
+    open_count: int = 0
+    monitoring_count: int = 0
+
+
+def open_cases_per_group_for_manager(user) -> list[LocationOverview]:
+    """The locations `user` manages now, each group with its count of open and of
+    monitoring cases (only cases the user may see are counted), in two queries."""
+    from django.db.models import Count
+
+    from .models import CaseStatus
+
+    locations = list(
+        Location.objects.filter(
+            membershiplocation__membership__in=Membership.objects.current().filter(
+                user=user, role=Role.LOCATION_MANAGER
+            )
+        )
+        .distinct()
+        .order_by("name")
+    )
+    visible = Q(children__cases__pk__in=granted_case_ids(user))
+    groups = (
+        Group.objects.filter(location__in=locations)
+        .annotate(
+            open_count=Count(
+                "children__cases", filter=visible & Q(children__cases__status=CaseStatus.OPEN)
+            ),
+            monitoring_count=Count(
+                "children__cases",
+                filter=visible & Q(children__cases__status=CaseStatus.MONITORING),
+            ),
+        )
+        .order_by("name")
+    )
+    overview = {location.id: LocationOverview(location, []) for location in locations}
+    for group in groups:
+        row = overview[group.location_id]
+        group.location = row.location
+        row.groups.append(group)
+        row.open_count += group.open_count
+        row.monitoring_count += group.monitoring_count
+    return list(overview.values())
+
+
+def plan_text_lines(plan: Plan) -> list[str]:
+    """A plain-text rendering of one plan version, one line per item, for comparing
+    versions. Goals and actions must be loaded (prefetched) by the caller."""
+    from django.utils.formats import date_format
+    from django.utils.translation import gettext as _
+
+    def one_line(text):
+        return " ".join((text or "").split())
+
+    lines = [_("Next evaluation date: %(date)s") % {"date": date_format(plan.next_evaluation_date)}]
+    lines += [
+        _("Goal (%(party)s): %(goal)s")
+        % {"party": goal.get_owner_party_display(), "goal": one_line(goal.description)}
+        for goal in plan.goals.all()
+    ]
+    lines += [
+        _("Action (%(party)s; owner %(owner)s; due %(due)s): %(action)s")
+        % {
+            "party": action.get_owner_party_display(),
+            "owner": action.owner_name,
+            "due": date_format(action.due_date),
+            "action": one_line(action.description),
+        }
+        for action in plan.actions.all()
+    ]
+    lines += [
+        _("For the whole group: %(point)s") % {"point": one_line(point)}
+        for point in plan.whole_group_learning.splitlines()
+        if point.strip()
+    ]
+    return lines
+
+
+@dataclass(frozen=True)
+class PlanDifference:
+    change: str  # "same", "removed" or "added"
+    text: str
+
+
+def plan_differences(older: Plan, newer: Plan) -> list[PlanDifference]:
+    """What changed from `older` to `newer`, line by line (difflib), in reading order."""
+    import difflib
+
+    a, b = plan_text_lines(older), plan_text_lines(newer)
+    result = []
+    matcher = difflib.SequenceMatcher(a=a, b=b, autojunk=False)
+    for tag, a_start, a_end, b_start, b_end in matcher.get_opcodes():
+        if tag == "equal":
+            result += [PlanDifference("same", line) for line in a[a_start:a_end]]
+            continue
+        result += [PlanDifference("removed", line) for line in a[a_start:a_end]]
+        result += [PlanDifference("added", line) for line in b[b_start:b_end]]
+    return result

@@ -1,0 +1,36 @@
+import datetime
+
+from alert4you import tasks
+from alert4you.celery import app
+from casework import selectors
+from pilots.models import Membership
+
+
+def test_every_periodic_task_is_registered():
+    registered = set(app.tasks)
+    for entry in app.conf.beat_schedule.values():
+        assert entry["task"] in registered
+
+
+def test_the_nightly_sweep_closes_access_of_a_membership_that_ended(cases):
+    w = cases
+    today = datetime.date.today()
+    Membership.objects.filter(user=w.coordinator).update(
+        start_date=today - datetime.timedelta(days=10), end_date=today - datetime.timedelta(days=1)
+    )
+    assert selectors.cases_for_user(w.coordinator).exists()
+    tasks.sync_access_for_membership_dates.delay()
+    assert not selectors.cases_for_user(w.coordinator).exists()
+
+
+def test_expired_sessions_are_cleared(db):
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.contrib.sessions.models import Session
+
+    old = SessionStore()
+    old.set_expiry(-10)
+    old.create()
+    fresh = SessionStore()
+    fresh.create()
+    assert tasks.clear_expired_sessions.delay().get() == 1
+    assert list(Session.objects.values_list("session_key", flat=True)) == [fresh.session_key]
