@@ -118,15 +118,28 @@ def sync_staff_groups(user) -> None:
 # --- consent hook -------------------------------------------------------------------------
 
 
-def valid_consent_scopes(child) -> set[tuple[str, int | None]]:
-    """The consents currently valid for a child, as ``(scope, organisation id)`` pairs.
+def valid_consent_scopes(children) -> dict[int, set[tuple[str, int | None]]]:
+    """The consents valid today per child id, as ``(scope, organisation id)`` pairs.
 
     The organisation id is set for consents to share with a named organisation
-    and ``None`` for the other scopes. Until the parents' consent register
-    exists no consent is recorded anywhere, so nothing that needs consent is
-    opened: the safe default.
+    and ``None`` for the other scopes. The parents' consent register decides
+    what counts (`parents.consent_rules`).
     """
-    return set()
+    from parents.selectors import valid_consent_scopes_for
+
+    return valid_consent_scopes_for(children)
+
+
+def consent_needed_for_team_role(role: str, user_org_ids: set[int]) -> list[tuple[str, int | None]]:
+    """The consents of which one must be valid before someone in `role` joins a
+    case team from outside the child's own organisation (empty: none needed)."""
+    if role == TeamRole.COACH:
+        return [(SCOPE_COACH_OBSERVATION, None)]
+    if role == TeamRole.EXTERNAL_EXPERT:
+        return [(SCOPE_EXPERT_OBSERVATION, None)]
+    if role == TeamRole.SCHOOL:
+        return [(SCOPE_SHARE_WITH_ORGANISATION, org) for org in sorted(user_org_ids)]
+    return []
 
 
 # --- what a case's grants should be -----------------------------------------------------------
@@ -176,7 +189,10 @@ def desired_case_grants(cases: Iterable[Case]):
     people = {m.user_id for members in team.values() for m in members}
     people.update(c.child.mentor_id for c in cases if c.child.mentor_id)
     orgs_of = _current_org_ids(people)
-    consents_of: dict[int, set] = {}
+    coaches_of = _coaches_by_group({c.child.group for c in cases})
+    consents_of = valid_consent_scopes(
+        [c.child for c in cases if team[c.id] or coaches_of.get(c.child.group_id)]
+    )
 
     result = {}
     for case in cases:
@@ -192,18 +208,69 @@ def desired_case_grants(cases: Iterable[Case]):
         if child.mentor_id and location.organisation_id in orgs_of.get(child.mentor_id, ()):
             users.update((child.mentor_id, p) for p in STAFF_PERMS)
         if team[case.id]:
-            if child.id not in consents_of:
-                consents_of[child.id] = valid_consent_scopes(child)
             for member in team[case.id]:
                 perms = _team_member_perms(
                     member.role,
                     orgs_of.get(member.user_id, set()),
                     location.organisation_id,
-                    consents_of[child.id],
+                    consents_of.get(child.id, set()),
                 )
                 users.update((member.user_id, p) for p in perms)
+        if (SCOPE_COACH_OBSERVATION, None) in consents_of.get(child.id, set()):
+            for coach_id in coaches_of.get(group.id, ()):
+                users.update((coach_id, p) for p in STAFF_PERMS)
         result[case.id] = (groups, users)
     return result
+
+
+def _coaches_by_group(groups) -> dict[int, set[int]]:
+    """Per group id, the coaches currently assigned to it (an assignment without
+    groups covers every group of its location)."""
+    from coaching.models import CoachAssignment
+
+    groups = list(groups)
+    if not groups:
+        return {}
+    today = timezone.localdate()
+    location_groups = defaultdict(list)
+    for group in groups:
+        location_groups[group.location_id].append(group.id)
+    assignments = (
+        CoachAssignment.objects.filter(location_id__in=location_groups.keys(), starts_on__lte=today)
+        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=today))
+        .prefetch_related("groups")
+    )
+    result: dict[int, set[int]] = defaultdict(set)
+    for assignment in assignments:
+        covered = {g.id for g in assignment.groups.all()} or set(
+            location_groups[assignment.location_id]
+        )
+        for group_id in covered:
+            result[group_id].add(assignment.coach_id)
+    return result
+
+
+def on_assignment_changed(location) -> None:
+    """A coach was assigned to (or released from) a location or some of its groups."""
+    sync_cases(Case.objects.filter(child__group__location=location))
+
+
+def on_assignment_dates(on=None) -> int:
+    """Re-derive access at locations whose coach assignment started today or ended
+    yesterday (daily sweep)."""
+    from coaching.models import CoachAssignment
+    from pilots.models import Location
+
+    on = on or timezone.localdate()
+    yesterday = on - timezone.timedelta(days=1)
+    location_ids = set(
+        CoachAssignment.objects.filter(Q(starts_on=on) | Q(ends_on=yesterday)).values_list(
+            "location_id", flat=True
+        )
+    )
+    for location in Location.objects.filter(id__in=location_ids):
+        on_assignment_changed(location)
+    return len(location_ids)
 
 
 def _cases_with_context(queryset):

@@ -18,6 +18,12 @@ app.conf.beat_schedule = {
         "task": "alert4you.tasks.sync_access_for_membership_dates",
         "schedule": crontab(hour=0, minute=5),
     },
+    # A consent that expired overnight, or a child who turned 12 without having
+    # given their own consent, must close access without anyone acting.
+    "sync-access-for-consent-dates": {
+        "task": "alert4you.tasks.sync_access_for_consent_dates",
+        "schedule": crontab(hour=0, minute=10),
+    },
     # Expired sessions hold who was logged in where; remove them nightly.
     "clear-expired-sessions": {
         "task": "alert4you.tasks.clear_expired_sessions",
@@ -27,5 +33,13 @@ app.conf.beat_schedule = {
     "clear-old-login-failures": {
         "task": "alert4you.tasks.clear_old_login_failures",
         "schedule": crontab(hour=3, minute=30),
+    },
+    # Reminders: record today's in the outbox and queue the due ones. Safe to run
+    # twice at once; a sweep that waited longer than a minute is dropped, the next
+    # one does its work.
+    "sweep-reminders": {
+        "task": "alert4you.tasks.sweep_reminders",
+        "schedule": 60.0,
+        "options": {"expires": 55},
     },
 }

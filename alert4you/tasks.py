@@ -20,7 +20,36 @@ def clear_old_login_failures(days: int = 30) -> int:
 
 @shared_task
 def sync_access_for_membership_dates() -> int:
-    """Memberships start and end on dates: re-derive access for those that did today."""
+    """Memberships and coach assignments start and end on dates: re-derive access
+    for those that did."""
     from alert4you import access_policy
 
-    return access_policy.on_memberships_expired()
+    return access_policy.on_memberships_expired() + access_policy.on_assignment_dates()
+
+
+@shared_task
+def sync_access_for_consent_dates() -> int:
+    """Consents expire, and children turn 12 (then their own consent is needed):
+    re-derive access for the children whose consents changed overnight."""
+    from parents import services
+
+    return services.consents_changed_by_the_calendar()
+
+
+@shared_task(ignore_result=True)
+def sweep_reminders() -> int:
+    """Record today's reminders and queue the due ones (every minute; two
+    sweeps at once, or a second beat, still send each reminder once)."""
+    from alert4you import reminders
+
+    return reminders.sweep()
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True)
+def send_reminder_task(reminder_id: int) -> str:
+    """Send one reminder. Only its id travels: the row is re-read and locked, so
+    a redelivered task (a lost worker's) sends nothing twice. Retries back off
+    through the outbox row, never through an ETA task."""
+    from alert4you import reminders
+
+    return reminders.deliver(reminder_id)

@@ -11,5 +11,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("pilots/", include("pilots.urls")),
     path("cases/", include("casework.urls")),
+    path("parents/", include("parents.urls")),
+    path("coaching/", include("coaching.urls")),
+    path("", include("alert4you.reminder_urls")),
     path("admin/", admin.site.urls),
 ]

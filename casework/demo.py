@@ -13,7 +13,8 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
-from pilots.models import Group
+from parents import services as parent_services
+from pilots.models import Group, Organisation
 
 from . import services
 from .models import Child
@@ -154,6 +155,20 @@ def _story(child: Child, users: dict, today: datetime.date) -> None:
             ],
         )
         services.plan_submit(actor=pm, plan=plan, comment="Discussed with the coach.")
+        parents = _parents(child, pm, today)
+        parent_services.consent_record(
+            actor=pm,
+            child=child,
+            scope="observation_by_coach",
+            decision="granted",
+            given_by=parents,
+            decided_on=today - datetime.timedelta(days=4),
+            valid_until=today + datetime.timedelta(days=20),
+            method="conversation",
+        )
+        coach = users.get("demo-coach")
+        if coach:
+            services.case_team_add(actor=pm, case=case, user=coach, role="coach")
     elif child.first_name == "Pavel" and manager:
         case = services.concern_log(
             actor=manager,
@@ -209,3 +224,34 @@ def _story(child: Child, users: dict, today: datetime.date) -> None:
             place="BSO De Speelberg, Bosuilen",
             start_date=today - datetime.timedelta(days=400),
         )
+        school = Organisation.objects.filter(name="OBS Het Kompas").first()
+        if school is not None:
+            # The parents do not want the after-school care to talk with the school.
+            parent_services.consent_record(
+                actor=coordinator,
+                child=child,
+                scope="share_with_organisation",
+                organisation=school,
+                decision="refused",
+                given_by=_parents(child, coordinator, today),
+                decided_on=today - datetime.timedelta(days=8),
+                method="conversation",
+                notes="The parents want to tell the school themselves.",
+            )
+
+
+def _parents(child, actor, today):
+    """Two invented parents who share parental authority, checked in the register."""
+    return [
+        parent_services.guardian_save(
+            actor=actor,
+            child=child,
+            first_name=first_name,
+            last_name=child.last_name,
+            relation="parent",
+            has_authority=True,
+            authority_checked_how="register",
+            authority_checked_on=today - datetime.timedelta(days=5),
+        )
+        for first_name in ("Moeder", "Vader")
+    ]

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.db.models import Max, Q, QuerySet
+from django.utils import timezone
 
 from pilots.models import Group, Location, Membership, Role
 
@@ -150,6 +151,22 @@ def case_timeline(case: Case) -> list[TimelineEntry]:
     entries += [
         TimelineEntry("referral", r.referred_on, None, r)
         for r in case.referrals.select_related("organisation", "referred_by")
+    ]
+    entries += [
+        TimelineEntry("parent_conversation", c.planned_on, c.created_at, c)
+        for c in case.parent_conversations.select_related("planned_by")
+    ]
+    # What the coach wrote about the child at a held visit (one query).
+    entries += [
+        TimelineEntry(
+            "visit_item",
+            timezone.localtime(item.visit.starts_at).date(),
+            item.visit.reported_at or item.visit.starts_at,
+            item,
+        )
+        for item in case.agenda_items.filter(visit__status="held")
+        .exclude(report_notes="")
+        .select_related("visit__location", "visit__coach")
     ]
     entries.sort(key=lambda e: (e.on, e.at.timestamp() if e.at else 0.0), reverse=True)
     return entries

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from parents import selectors as parent_selectors
 from pilots.models import Membership, Role
 
 from . import history, permissions, selectors, services
@@ -98,6 +99,10 @@ def case_detail(request, case_uuid):
         "can_change": "change_case" in case.user_perms,
         "can_view_access_log": "view_access_log" in case.user_perms,
         "status_form": CaseStatusForm(initial={"status": case.status}),
+        # What is and is not shared, for those who work on the case.
+        "consents": parent_selectors.consent_panel_for_case(request.user, case)
+        if "change_case" in case.user_perms
+        else None,
     }
     return render(request, "casework/case_detail.html", context)
 

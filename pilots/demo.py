@@ -216,6 +216,8 @@ ORGANISATIONS = (
     OrganisationData("TriviumLindenhof", _YOUTH_CARE, "Rotterdam"),
     # Lent 2013
     OrganisationData("Basisschool Talent", OrganisationKind.SCHOOL, "Nijmegen"),
+    # An invented primary school next to the Assen BSO, for the consent demo.
+    OrganisationData("OBS Het Kompas", OrganisationKind.SCHOOL, "Assen"),
     OrganisationData("Kinderopvang KION", _CHILDCARE, "Nijmegen"),
     OrganisationData("JGZ Nijmegen", OrganisationKind.YOUTH_HEALTH, "Nijmegen"),
     OrganisationData("Entrea", _YOUTH_CARE, "Nijmegen"),

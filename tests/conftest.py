@@ -13,6 +13,17 @@ from pilots.models import Group, Location, Municipality, Organisation, Pilot, Ro
 PASSWORD = "correct-horse-battery-staple"
 
 
+@pytest.fixture(autouse=True)
+def _default_language(settings):
+    """Every test starts in the default language (Dutch), whatever an earlier
+    test in the same process activated."""
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 def make_user(username: str, **extra):
     User = get_user_model()
     user = User.objects.create_user(
@@ -139,3 +150,41 @@ def cases(world):
     world.case_a = log_concern(world.pm_a, world.child_a).case
     world.case_b = log_concern(world.pm_b, world.child_b).case
     return world
+
+
+def add_parents(child, *, actor, authority_checked_how="register"):
+    """Two parents who share parental authority, checked in the custody register."""
+    import datetime
+
+    from parents import services as parent_services
+
+    return [
+        parent_services.guardian_save(
+            actor=actor,
+            child=child,
+            first_name=first_name,
+            last_name=child.last_name,
+            relation="parent",
+            has_authority=True,
+            authority_checked_how=authority_checked_how,
+            authority_checked_on=datetime.date.today(),
+        )
+        for first_name in ("Moeder", "Vader")
+    ]
+
+
+def grant_consent(child, *, actor, scope, organisation=None, **overrides):
+    import datetime
+
+    from parents import services as parent_services
+
+    fields = {
+        "decision": "granted",
+        "given_by": list(child.guardians.filter(has_authority=True)),
+        "decided_on": datetime.date.today(),
+        "method": "paper",
+    }
+    fields.update(overrides)
+    return parent_services.consent_record(
+        actor=actor, child=child, scope=scope, organisation=organisation, **fields
+    )

@@ -156,6 +156,10 @@ EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Alert4you <noreply@alert4you.localhost>")
+# A reminder's outbox row stays locked while its mail goes out: bound the wait.
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 20)
+# Links in e-mails point here (mail has no request to take the host from).
+SITE_URL = env_str("ALERT4YOU_SITE_URL", "http://localhost:8000")
 
 # Celery: Redis in production; kombu's filesystem transport needs no server.
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "filesystem://")
@@ -169,10 +173,32 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "processed_folder": str(CELERY_BROKER_FOLDER / "processed"),
         "store_processed": False,
     }
+elif CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        # Unacknowledged messages come back after this long. No task may wait
+        # longer (no ETA or countdown tasks): it would then run twice.
+        "visibility_timeout": 60 * 60,
+        # A Redis that vanished without closing the connection must not hang
+        # a web request that queues work: fail within seconds instead.
+        "socket_connect_timeout": 2,
+        "socket_timeout": 5,
+    }
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
+# Acknowledge a task after it ran: one whose worker died is delivered again,
+# so every task must be safe to run twice.
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Publishing while the broker is down gives up after one quick retry: callers
+# keep their work in the database (the reminders outbox) and a sweep catches up.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
+}
+# Give up connecting to an unreachable broker within two seconds.
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from alert4you import access_policy
+from alert4you.history import save_with_history
 from casework import selectors
 from casework.models import (
     AccessLogEntry,
@@ -25,14 +26,7 @@ from casework.models import (
     Referral,
 )
 
-
-def _save(instance, *, actor, reason: str, exclude=None):
-    """Validate, then save with the history's user and change reason."""
-    instance.full_clean(exclude=exclude)
-    instance._history_user = actor
-    instance._change_reason = reason
-    instance.save()
-    return instance
+_save = save_with_history
 
 
 def _not_in_future(value: datetime.date, field: str):
@@ -149,6 +143,7 @@ def case_team_add(*, actor, case: Case, user, role: str) -> CaseTeamMember:
     _require(_has(actor, case, "change_case"))
     if case.team_members.filter(user=user).exists():
         raise ValidationError(_("This person is already on the case team."))
+    _require_consent_for_team_role(case.child, role, user)
     member = _save(
         CaseTeamMember(case=case, user=user, role=role, added_by=actor),
         actor=actor,
@@ -156,6 +151,43 @@ def case_team_add(*, actor, case: Case, user, role: str) -> CaseTeamMember:
     )
     access_policy.on_case_team_changed(case)
     return member
+
+
+def _require_consent_for_team_role(child, role, user) -> None:
+    """Refuse, saying which consent is missing and from whom, when someone from
+    outside may only join the team with the parents' consent."""
+    from pilots.models import Membership
+
+    orgs = set(
+        Membership.objects.current().filter(user=user).values_list("organisation_id", flat=True)
+    )
+    needed = access_policy.consent_needed_for_team_role(role, orgs)
+    if not needed:
+        return
+    valid = access_policy.valid_consent_scopes([child]).get(child.id, set())
+    if any(subject in valid for subject in needed):
+        return
+    raise ValidationError(missing_consent_message(child, needed))
+
+
+def missing_consent_message(child, needed) -> str:
+    from parents.models import Scope
+    from pilots.models import Organisation
+
+    scope, org_id = needed[0]
+    what = Scope(scope).label
+    if org_id is not None:
+        what = f"{what}: {Organisation.objects.get(pk=org_id).name}"
+    holders = [g.full_name for g in child.guardians.filter(has_authority=True)]
+    if holders:
+        return _(
+            "This needs the parents' consent for “%(what)s”, which is not recorded as valid. "
+            "Ask %(holders)s (parental authority) for it."
+        ) % {"what": what, "holders": _(" and ").join(holders)}
+    return _(
+        "This needs the parents' consent for “%(what)s”, which is not recorded as valid. "
+        "First record who holds parental authority over %(child)s, then ask them."
+    ) % {"what": what, "child": child.first_name}
 
 
 @transaction.atomic

@@ -94,10 +94,14 @@ def test_a_colleague_on_the_case_team_sees_the_case(cases):
 
 
 @pytest.mark.parametrize("role", [TeamRole.COACH, TeamRole.EXTERNAL_EXPERT, TeamRole.SCHOOL])
-def test_team_members_from_outside_need_a_consent_to_see_the_case(cases, role):
+def test_team_members_from_outside_cannot_join_without_consent(cases, role):
+    from django.core.exceptions import ValidationError
+
     w = cases
     outsider = {"coach": w.coach, "external_expert": w.outsider, "school": w.school_user}[role]
-    services.case_team_add(actor=w.pm_a, case=w.case_a, user=outsider, role=role)
+    with pytest.raises(ValidationError, match="toestemming"):
+        services.case_team_add(actor=w.pm_a, case=w.case_a, user=outsider, role=role)
+    assert not w.case_a.team_members.filter(user=outsider).exists()
     assert visible(outsider) == set()
 
 

@@ -488,7 +488,7 @@ def test_the_service_refuses_an_action_without_owner_and_writes_nothing(cases):
             goals=[GOAL, PARENTS_GOAL],
             actions=[ACTION, dict(ACTION, owner_name="")],
         )
-    assert "Action 2: every action needs an owner." in error.value.messages
+    assert "Actie 2: elke actie heeft een eigenaar nodig." in error.value.messages
     assert plan_rows() == before
     plan.refresh_from_db()
     assert plan.whole_group_learning == "Pair children up."

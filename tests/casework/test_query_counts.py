@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from alert4you import access_policy
 from casework.models import Case, Child, Concern, Observation, Placement, Referral
+from parents.models import ParentConversation
 
 pytestmark = pytest.mark.django_db
 
@@ -83,6 +84,21 @@ def _timeline_rows(world, case, count):
             reason=f"Referral {n}",
             referred_on=datetime.date(2025, 3, 1),
             referred_by=world.pm_a,
+        )
+        for n in range(count)
+    )
+    ParentConversation.objects.bulk_create(
+        ParentConversation(
+            case=case,
+            planned_on=datetime.date(2025, 3, 2),
+            status="held",
+            form="together",
+            expected_difficulty=2,
+            outcome=f"Outcome {n}",
+            agreements=f"Agreements {n}",
+            next_step="Follow-up",
+            next_step_on=datetime.date(2025, 4, 2),
+            planned_by=world.pm_a,
         )
         for n in range(count)
     )

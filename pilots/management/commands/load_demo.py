@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from alert4you import access_policy
 from casework.demo import load_demo_children
+from coaching.demo import load_demo_coaching
 from pilots.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, load_demo_data
 
 
@@ -30,6 +31,7 @@ class Command(BaseCommand):
         # the children's cases are made through the ordinary services.
         access_policy.sync_all()
         summary.update(load_demo_children())
+        summary.update(load_demo_coaching())
         self.stdout.write(
             self.style.SUCCESS(
                 _(

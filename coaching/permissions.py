@@ -1,0 +1,112 @@
+"""Who may do what with visits, groups' coaching and requests. Missing and
+forbidden objects both answer 404."""
+
+from __future__ import annotations
+
+from django.db.models import Q
+from django.http import Http404
+from django.utils import timezone
+
+from pilots.models import Group, Location
+
+from . import selectors
+from .models import CoachAssignment, CoachingRequest, Visit, VisitStatus
+
+
+def get_visit_for_user(user, visit_uuid) -> Visit:
+    visit = (
+        selectors.visits_for_user(user)
+        .select_related("location", "coach", "assignment")
+        .filter(uuid=visit_uuid)
+        .first()
+    )
+    if visit is None:
+        raise Http404
+    return visit
+
+
+def get_group_for_user(user, group_uuid) -> Group:
+    """A group's coaching page: for its staff and its location's managers."""
+    group = (
+        Group.objects.filter(uuid=group_uuid)
+        .filter(
+            Q(pk__in=selectors.staff_groups(user).values("pk"))
+            | Q(location__in=selectors.managed_locations(user))
+        )
+        .select_related("location")
+        .first()
+    )
+    if group is None or not user.is_active:
+        raise Http404
+    return group
+
+
+def get_location_for_manager(user, location_uuid) -> Location:
+    location = (
+        selectors.locations_managed_by(user)
+        .select_related("pilot")
+        .filter(uuid=location_uuid)
+        .first()
+    )
+    if location is None:
+        raise Http404
+    return location
+
+
+def get_assignment_for_manager(user, assignment_uuid) -> CoachAssignment:
+    assignment = (
+        CoachAssignment.objects.filter(
+            uuid=assignment_uuid, location__in=selectors.locations_managed_by(user)
+        )
+        .select_related("location__pilot", "coach")
+        .first()
+    )
+    if assignment is None:
+        raise Http404
+    return assignment
+
+
+def get_request_for_user(user, request_uuid) -> CoachingRequest:
+    found = selectors.requests_for_user(user).filter(uuid=request_uuid)
+    request = selectors.request_rows(found, user)
+    if not request:
+        raise Http404
+    return request[0]
+
+
+def can_manage_location(user, location) -> bool:
+    return selectors.locations_managed_by(user).filter(pk=location.pk).exists()
+
+
+def can_plan_assignment(user, assignment: CoachAssignment) -> bool:
+    """The coach and the location's managers plan the visits of an assignment."""
+    return assignment.coach_id == user.pk or can_manage_location(user, assignment.location)
+
+
+def can_plan_visit(user, visit: Visit) -> bool:
+    """Move, cancel and pre-fill the agenda: the visit's coach or the location's manager."""
+    return visit.coach_id == user.pk or can_manage_location(user, visit.location)
+
+
+def can_ask(user, visit: Visit) -> bool:
+    """Staff of the visit's groups and its location's managers add questions."""
+    if visit.status != VisitStatus.PLANNED:
+        return False
+    groups = visit.groups.filter(pk__in=selectors.staff_groups(user).values("pk"))
+    return (
+        groups.exists() or selectors.managed_locations(user).filter(pk=visit.location_id).exists()
+    )
+
+
+def can_report(user, visit: Visit) -> bool:
+    """Only the visit's coach writes the report, once the visit has started."""
+    return (
+        visit.coach_id == user.pk
+        and visit.status == VisitStatus.PLANNED
+        and visit.starts_at <= timezone.now()
+    )
+
+
+def can_decide_request(user, request: CoachingRequest) -> bool:
+    """The coaches who coach the request's group now accept, schedule or decline it."""
+    return selectors.coached_groups(user).filter(pk=request.group_id).exists()

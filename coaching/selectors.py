@@ -1,0 +1,403 @@
+"""Reads about visits, starting from what the user may see.
+
+Items and requests about one child carry `child_visible`: whether this user may
+see the child's case. Who may not sees "a child in the group" and never the
+child's name, a link to the case or what was written about the child."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.contrib.auth import get_user_model
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from casework.selectors import cases_for_user
+from pilots.models import Group, Location, Membership, PilotPartner, Role
+
+from .models import (
+    AgendaItem,
+    CalendarFeed,
+    CoachAssignment,
+    CoachingRequest,
+    Intervision,
+    Visit,
+    VisitStatus,
+)
+
+#: Agenda items whose question is copied from the child's case (a plan action's
+#: text): who may not see the case sees a neutral sentence instead.
+CASE_TEXT_SOURCES = {AgendaItem.Source.PLAN_ACTION}
+#: How far back the calendar feed reaches.
+FEED_PAST_DAYS = 90
+
+
+# --- who works where ----------------------------------------------------------------------
+
+
+def staff_groups(user) -> QuerySet[Group]:
+    return Group.objects.filter(
+        membershipgroup__membership__in=Membership.objects.current().filter(
+            user=user, role=Role.PEDAGOGICAL_STAFF
+        )
+    )
+
+
+def managed_locations(user) -> QuerySet[Location]:
+    """Locations the user manages or coordinates care for (they see its visits)."""
+    return Location.objects.filter(
+        membershiplocation__membership__in=Membership.objects.current().filter(
+            user=user, role__in=[Role.LOCATION_MANAGER, Role.CARE_COORDINATOR]
+        )
+    )
+
+
+def locations_managed_by(user) -> QuerySet[Location]:
+    """Locations whose coaching (assignments, closing days) the user manages."""
+    return Location.objects.filter(
+        membershiplocation__membership__in=Membership.objects.current().filter(
+            user=user, role=Role.LOCATION_MANAGER
+        )
+    )
+
+
+def is_coach(user) -> bool:
+    return Membership.objects.current().filter(user=user, role=Role.COACH).exists()
+
+
+def current_assignments(on: datetime.date | None = None) -> QuerySet[CoachAssignment]:
+    """Assignments running on `on` (the same rule the access policy applies)."""
+    on = on or timezone.localdate()
+    return CoachAssignment.objects.filter(starts_on__lte=on).filter(
+        Q(ends_on__isnull=True) | Q(ends_on__gte=on)
+    )
+
+
+def coached_groups(user, on: datetime.date | None = None) -> QuerySet[Group]:
+    """The groups the user coaches now; an assignment without groups covers every
+    group of its location."""
+    mine = current_assignments(on).filter(coach=user)
+    whole_location = mine.filter(
+        ~Exists(CoachAssignment.groups.through.objects.filter(coachassignment_id=OuterRef("pk")))
+    )
+    return Group.objects.filter(
+        Q(pk__in=mine.values("groups")) | Q(location__in=whole_location.values("location"))
+    )
+
+
+def coach_candidates(location: Location):
+    """Who can be assigned to coach `location`: users with a current coach role in an
+    organisation that is a partner of the location's pilot (any coach when the
+    location is not part of a pilot)."""
+    coaches = Membership.objects.current().filter(role=Role.COACH)
+    if location.pilot_id:
+        coaches = coaches.filter(
+            organisation__in=PilotPartner.objects.filter(pilot_id=location.pilot_id).values(
+                "organisation"
+            )
+        )
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, pk__in=coaches.values("user"))
+        .order_by("first_name", "last_name", "username")
+    )
+
+
+def groups_with_page(user, groups) -> set[int]:
+    """Which of `groups` have a coaching page this user may open (one query)."""
+    return set(
+        Group.objects.filter(pk__in=[group.pk for group in groups])
+        .filter(Q(pk__in=staff_groups(user).values("pk")) | Q(location__in=managed_locations(user)))
+        .values_list("pk", flat=True)
+    )
+
+
+def assignments_for_manager(user) -> list[Location]:
+    """The locations the user manages, each with its `assignments` and `closed`
+    periods (three queries)."""
+    locations = list(locations_managed_by(user).select_related("pilot").order_by("name"))
+    assignments = (
+        CoachAssignment.objects.filter(location__in=locations)
+        .select_related("coach")
+        .prefetch_related(Prefetch("groups", queryset=Group.objects.order_by("name")))
+        .order_by("-starts_on")
+    )
+    by_location: dict[int, list] = {}
+    for assignment in assignments:
+        by_location.setdefault(assignment.location_id, []).append(assignment)
+    for location in locations:
+        location.assignments = by_location.get(location.id, [])
+    return locations
+
+
+# --- visits -------------------------------------------------------------------------------
+
+
+def visits_for_user(user) -> QuerySet[Visit]:
+    """Visits the user takes part in: as the coach, as staff of one of its groups,
+    or as manager or care coordinator of its location."""
+    if not user.is_authenticated or not user.is_active:
+        return Visit.objects.none()
+    visible = Visit.objects.filter(
+        Q(coach=user) | Q(groups__in=staff_groups(user)) | Q(location__in=managed_locations(user))
+    ).values("pk")
+    return Visit.objects.filter(pk__in=visible)
+
+
+def _day_start(day: datetime.date) -> datetime.datetime:
+    return datetime.datetime.combine(day, datetime.time.min, tzinfo=timezone.get_current_timezone())
+
+
+def _with_rows(visits: QuerySet[Visit]) -> QuerySet[Visit]:
+    """What a list of visits shows: location, coach, groups and the agenda's size."""
+    return (
+        visits.select_related("location", "coach")
+        .prefetch_related(Prefetch("groups", queryset=Group.objects.order_by("name")))
+        .annotate(agenda_count=Count("agenda_items"))
+        .order_by("starts_at", "pk")
+    )
+
+
+def visits_between(user, first: datetime.date, last: datetime.date) -> list[Visit]:
+    """The user's visits from the first to the last day (inclusive), in three queries."""
+    visits = visits_for_user(user).filter(
+        starts_at__gte=_day_start(first),
+        starts_at__lt=_day_start(last + datetime.timedelta(days=1)),
+    )
+    return list(_with_rows(visits))
+
+
+def visit_list(user, *, upcoming: bool) -> QuerySet[Visit]:
+    now = timezone.now()
+    visits = visits_for_user(user)
+    if upcoming:
+        return _with_rows(visits.filter(ends_at__gte=now))
+    return _with_rows(visits.filter(ends_at__lt=now)).order_by("-starts_at", "-pk")
+
+
+def _mark_child_visibility(objects, user) -> None:
+    """Set `child_visible` on each object with a case (one query at most)."""
+    case_ids = {obj.case_id for obj in objects if obj.case_id}
+    visible = set()
+    if case_ids:
+        visible = set(cases_for_user(user).filter(pk__in=case_ids).values_list("pk", flat=True))
+    for obj in objects:
+        obj.child_visible = bool(obj.case_id) and obj.case_id in visible
+
+
+def _anonymise_items(items, user) -> None:
+    """`child_visible`, `shown_question` and `notes_visible` for each agenda item.
+    The coach of the visit always reads the notes they wrote themselves."""
+    _mark_child_visibility(items, user)
+    for item in items:
+        anonymous = bool(item.case_id) and not item.child_visible
+        item.shown_question = item.question
+        if anonymous and item.source in CASE_TEXT_SOURCES:
+            item.shown_question = _("A plan action for a child in the group is due.")
+        item.notes_visible = not anonymous or item.visit.coach_id == user.pk
+
+
+def agenda_for_user(visit: Visit, user) -> list[AgendaItem]:
+    """The agenda as this user may see it: an item about a child whose case the
+    user may not see stays anonymous ("a child in the group")."""
+    items = list(visit.agenda_items.select_related("case__child", "group", "submitted_by"))
+    for item in items:
+        item.visit = visit
+    _anonymise_items(items, user)
+    return items
+
+
+def group_visits(user, group: Group, *, page=1, per_page: int = 10):
+    """The group's coming visits and a page of its held visits, each held visit with
+    its tips, follow-ups and the agenda items about this group (or the whole
+    visit), anonymised for `user`. A fixed number of queries."""
+    from django.core.paginator import Paginator
+
+    now = timezone.now()
+    upcoming = list(
+        _with_rows(
+            Visit.objects.filter(groups=group, status=VisitStatus.PLANNED, ends_at__gte=now)
+        )[:5]
+    )
+    held = (
+        Visit.objects.filter(groups=group, status=VisitStatus.HELD)
+        .select_related("location", "coach")
+        .prefetch_related(
+            Prefetch("groups", queryset=Group.objects.order_by("name")), "tips", "follow_ups"
+        )
+        .order_by("-starts_at", "-pk")
+    )
+    held_page = Paginator(held, per_page).get_page(page)
+    visits = {visit.pk: visit for visit in held_page.object_list}
+    items = list(
+        AgendaItem.objects.filter(visit__in=visits.keys())
+        .filter(Q(group=group) | Q(group__isnull=True))
+        .select_related("case__child", "group", "submitted_by")
+    )
+    for visit in visits.values():
+        visit.shown_items = []
+    for item in items:
+        item.visit = visits[item.visit_id]
+        item.visit.shown_items.append(item)
+    _anonymise_items(items, user)
+    return upcoming, held_page
+
+
+def next_visits_for_groups(groups, limit: int = 10) -> list[Visit]:
+    """The coming planned visits of these groups (a visit under way still counts)."""
+    if not groups:
+        return []
+    return list(
+        Visit.objects.filter(
+            pk__in=Visit.objects.filter(
+                groups__in=groups, status=VisitStatus.PLANNED, ends_at__gte=timezone.now()
+            ).values("pk")
+        )
+        .select_related("location")
+        .prefetch_related(Prefetch("groups", queryset=Group.objects.order_by("name")))
+        .annotate(agenda_count=Count("agenda_items"))
+        .order_by("starts_at", "pk")[:limit]
+    )
+
+
+def week_bounds(day: datetime.date) -> tuple[datetime.date, datetime.date]:
+    monday = day - datetime.timedelta(days=day.weekday())
+    return monday, monday + datetime.timedelta(days=6)
+
+
+def home_for_user(user, *, roles, staff_groups) -> dict:
+    """The coaching parts of the home page, in a fixed number of queries per role."""
+    context: dict = {}
+    if Role.COACH in roles:
+        context["coach_assignments"] = list(
+            current_assignments()
+            .filter(coach=user)
+            .select_related("location__organisation")
+            .prefetch_related(Prefetch("groups", queryset=Group.objects.order_by("name")))
+        )
+        monday, sunday = week_bounds(timezone.localdate())
+        context["coach_week"] = list(
+            _with_rows(
+                Visit.objects.filter(
+                    coach=user,
+                    starts_at__gte=_day_start(monday),
+                    starts_at__lt=_day_start(sunday + datetime.timedelta(days=1)),
+                )
+            )
+        )
+        open_requests = requests_to_decide(user)
+        context["open_requests"] = list(open_requests[:5])
+        context["open_requests_count"] = open_requests.count()
+        _mark_child_visibility(context["open_requests"], user)
+    if staff_groups:
+        next_visits = next_visits_for_groups(staff_groups)
+        group_ids = {group.id for group in staff_groups}
+        shown, covered = [], set()
+        for visit in next_visits:
+            mine = {g.id for g in visit.groups.all()} & group_ids
+            if mine - covered:
+                shown.append(visit)
+                covered |= mine
+        context["next_visits"] = shown
+    return context
+
+
+# --- requests and intervision -----------------------------------------------------------------
+
+
+def requests_for_user(user) -> QuerySet[CoachingRequest]:
+    """Requests the user asked, of the groups they work in or coach, or at the
+    locations they manage."""
+    if not user.is_authenticated or not user.is_active:
+        return CoachingRequest.objects.none()
+    return CoachingRequest.objects.filter(
+        Q(requested_by=user)
+        | Q(coach=user)
+        | Q(group__in=staff_groups(user))
+        | Q(group__location__in=managed_locations(user))
+        | Q(group__in=coached_groups(user))
+    ).distinct()
+
+
+def requests_to_decide(user) -> QuerySet[CoachingRequest]:
+    """Open and accepted requests of the groups the user coaches now."""
+    return (
+        CoachingRequest.objects.filter(
+            group__in=coached_groups(user),
+            status__in=[CoachingRequest.Status.OPEN, CoachingRequest.Status.ACCEPTED],
+        )
+        .select_related("group__location", "requested_by", "case__child")
+        .order_by("created_at")
+    )
+
+
+def request_rows(requests, user) -> list[CoachingRequest]:
+    requests = list(
+        requests.select_related("group__location", "requested_by", "coach", "case__child", "visit")
+    )
+    _mark_child_visibility(requests, user)
+    return requests
+
+
+def planned_visits_for_request(user, request: CoachingRequest) -> QuerySet[Visit]:
+    """The coach's coming visits that include the request's group."""
+    return (
+        Visit.objects.filter(
+            coach=user,
+            groups=request.group,
+            status=VisitStatus.PLANNED,
+            ends_at__gte=timezone.now(),
+        )
+        .select_related("location")
+        .order_by("starts_at")
+    )
+
+
+def intervisions_for_user(user) -> QuerySet[Intervision]:
+    return (
+        Intervision.objects.filter(
+            pk__in=Intervision.objects.filter(Q(coaches=user) | Q(organised_by=user)).values("pk")
+        )
+        .select_related("organised_by")
+        .prefetch_related("coaches")
+    )
+
+
+def coaches_for_intervision():
+    return (
+        get_user_model()
+        .objects.filter(
+            is_active=True,
+            pk__in=Membership.objects.current().filter(role=Role.COACH).values("user"),
+        )
+        .order_by("first_name", "last_name", "username")
+    )
+
+
+# --- the calendar feed ------------------------------------------------------------------------
+
+
+def live_feed(user) -> CalendarFeed | None:
+    return CalendarFeed.objects.filter(coach=user, revoked_at__isnull=True).first()
+
+
+def feed_by_token(token: str) -> CalendarFeed | None:
+    """The live feed with this token whose coach can still log in (else None)."""
+    if not token:
+        return None
+    return (
+        CalendarFeed.objects.filter(token=token, revoked_at__isnull=True, coach__is_active=True)
+        .select_related("coach")
+        .first()
+    )
+
+
+def feed_visits(coach) -> list[Visit]:
+    since = timezone.now() - datetime.timedelta(days=FEED_PAST_DAYS)
+    return list(
+        Visit.objects.filter(coach=coach, starts_at__gte=since)
+        .select_related("location")
+        .prefetch_related(Prefetch("groups", queryset=Group.objects.order_by("name")))
+        .order_by("starts_at", "pk")
+    )
