@@ -38,7 +38,7 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
-from django.db import transaction
+from django.db import OperationalError, transaction
 from django.db.models import Count, Q, QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -60,8 +60,8 @@ CLAIM_BATCH = 200
 RETRY_BASE_SECONDS = 60
 RETRY_MAX_SECONDS = 60 * 60
 MAX_ATTEMPTS = 8
-#: Errors worth another try: the mail server or the network was away.
-TRANSIENT_ERRORS = (smtplib.SMTPException, OSError)
+#: Errors worth another try: the mail server, the network or the database was away.
+TRANSIENT_ERRORS = (smtplib.SMTPException, OSError, OperationalError)
 
 
 # --- plan ---------------------------------------------------------------------------------------
