@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from casework.models import CaseStatus
 from casework.selectors import cases_for_user
+from casework.services import access_log_record_cases
 from casework.views import _form_errors_from
 
 from . import permissions, selectors, services
@@ -122,17 +123,30 @@ def visit_list(request):
     return render(request, "coaching/visit_list.html", context)
 
 
+def _log_children_shown(request, items) -> None:
+    """A page that names a child or shows notes about one is a view of that
+    child's case: write it to the case's access log."""
+    access_log_record_cases(
+        user=request.user,
+        case_ids=[item.case_id for item in items if item.case_id and item.child_visible],
+        action="view",
+        request=request,
+    )
+
+
 @login_required
 @never_cache
 def visit_detail(request, visit_uuid):
     visit = permissions.get_visit_for_user(request.user, visit_uuid)
     user = request.user
     groups = list(visit.groups.order_by("name"))
+    items = selectors.agenda_for_user(visit, user)
+    _log_children_shown(request, items)
     context = {
         "visit": visit,
         "groups": groups,
         "group_page_ids": selectors.groups_with_page(user, groups),
-        "items": selectors.agenda_for_user(visit, user),
+        "items": items,
         "is_visit_coach": visit.coach_id == user.pk,
         "can_plan": visit.status == VisitStatus.PLANNED and permissions.can_plan_visit(user, visit),
         "can_ask": permissions.can_ask(user, visit),
@@ -310,5 +324,6 @@ def group_detail(request, group_uuid):
     """A group's coaching: coming visits, and held visits with tips and follow-ups."""
     group = permissions.get_group_for_user(request.user, group_uuid)
     upcoming, held = selectors.group_visits(request.user, group, page=request.GET.get("page"))
+    _log_children_shown(request, [i for visit in held.object_list for i in visit.shown_items])
     context = {"group": group, "upcoming": upcoming, "page": held}
     return render(request, "coaching/group_detail.html", context)

@@ -265,3 +265,18 @@ def access_log_record(*, user, case: Case, action: str, request=None) -> AccessL
     return AccessLogEntry.objects.create(
         user=user, case=case, action=action, ip_address=ip, path=path
     )
+
+
+def access_log_record_cases(*, user, case_ids, action: str, request=None) -> int:
+    """Record one view per case for a page that shows several children's case data
+    (a visit's agenda, a group's visit reports)."""
+    case_ids = sorted(set(case_ids))
+    if not case_ids:
+        return 0
+    ip = request.META.get("REMOTE_ADDR") or None if request is not None else None
+    path = request.get_full_path()[:300] if request is not None else ""
+    AccessLogEntry.objects.bulk_create(
+        AccessLogEntry(user=user, case_id=case_id, action=action, ip_address=ip, path=path)
+        for case_id in case_ids
+    )
+    return len(case_ids)
