@@ -108,19 +108,19 @@ def test_group_maximum(band, maximum):
     result = required_staff_day_care(*composition(lo, hi, maximum + 1), on=ON)
     assert not result.allowed
     assert result.staff is None
-    assert "too large" in result.reason
+    assert "te groot" in result.reason
 
 
 def test_group_maximum_12_when_all_under_1():
     assert required_staff_day_care(12, 0, 0, 0, on=ON).staff == 4
-    assert "too large" in required_staff_day_care(13, 0, 0, 0, on=ON).reason
+    assert "te groot" in required_staff_day_care(13, 0, 0, 0, on=ON).reason
 
 
 def test_too_many_babies_reason():
     # 16 children aged 0-4, 9 of them under 1: the 4-staff cell allows 8 babies.
     result = required_staff_day_care(9, 0, 0, 7, on=ON)
     assert not result.allowed
-    assert "too many babies" in result.reason
+    assert "te veel baby" in result.reason
 
 
 @pytest.mark.parametrize(
@@ -219,7 +219,7 @@ def test_command_day_care():
 def test_command_not_allowed():
     out = StringIO()
     call_command("bkr", "13", "0", "0", "0", "--date", "2023-03-01", stdout=out)
-    assert out.getvalue().startswith("not allowed: group too large")
+    assert out.getvalue().startswith("not allowed: groep te groot")
 
 
 def test_command_bso():
