@@ -15,6 +15,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from alert4you.forms import form_errors_from
+
 from . import permissions, selectors, services
 from .models import PlanReview, PlanStatus
 from .plan_forms import (
@@ -26,7 +28,6 @@ from .plan_forms import (
     ReviewCommentForm,
     formset_rows,
 )
-from .views import _form_errors_from
 
 QUEUE_PAGE_SIZE = 50
 GOAL_FIELDS = ("description", "owner_party")
@@ -115,7 +116,7 @@ def plan_edit(request, plan_uuid):
                 **form.cleaned_data,
             )
         except ValidationError as error:
-            _form_errors_from(form, error)
+            form_errors_from(form, error)
         else:
             messages.success(request, _("The plan is saved."))
             if "keep_editing" in request.POST:
@@ -145,7 +146,7 @@ def _plan_decision(request, plan_uuid, codename, form_class, act, texts, **form_
         try:
             act(plan, form.cleaned_data)
         except ValidationError as error:
-            _form_errors_from(form, error)
+            form_errors_from(form, error)
         else:
             messages.success(request, texts[2])
             return _to_plan(plan.case)

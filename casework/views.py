@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from alert4you.forms import form_errors_from
 from parents import selectors as parent_selectors
 from pilots.models import Membership, Role
 
@@ -32,14 +33,6 @@ from .forms import (
 from .models import AccessLogEntry
 
 PAGE_SIZE = 25
-
-
-def _form_errors_from(form, error: ValidationError):
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 @login_required
@@ -78,7 +71,7 @@ def concern_create(request, child_uuid):
         try:
             concern = services.concern_log(actor=request.user, child=child, **form.cleaned_data)
         except ValidationError as error:
-            _form_errors_from(form, error)
+            form_errors_from(form, error)
         else:
             messages.success(request, _("The concern is logged."))
             return redirect(concern.case)
@@ -172,7 +165,7 @@ def _case_form_view(request, case_uuid, form_class, save, texts):
         try:
             save(case, form.cleaned_data)
         except ValidationError as error:
-            _form_errors_from(form, error)
+            form_errors_from(form, error)
         else:
             messages.success(request, texts[2])
             return redirect(case)
@@ -253,7 +246,7 @@ def team_manage(request, case_uuid):
         try:
             services.case_team_add(actor=request.user, case=case, **form.cleaned_data)
         except ValidationError as error:
-            _form_errors_from(form, error)
+            form_errors_from(form, error)
         else:
             messages.success(request, _("Added to the case team."))
             return redirect("casework:case-team", case_uuid=case.uuid)

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from casework.views import _form_errors_from
+from alert4you.forms import form_errors_from
 
 from . import permissions, selectors, services
 from .forms import AssignmentForm, ClosedPeriodForm
@@ -66,7 +66,7 @@ def _assignment_form(request, location, assignment=None):
                 **data,
             )
         except ValidationError as error:
-            _form_errors_from(form, error)
+            form_errors_from(form, error)
         else:
             messages.success(request, _("The coach assignment is saved."))
             return redirect("coaching:assignment-list")
@@ -123,7 +123,7 @@ def closed_periods(request, location_uuid):
         try:
             services.closed_period_save(actor=request.user, location=location, **form.cleaned_data)
         except ValidationError as error:
-            _form_errors_from(form, error)
+            form_errors_from(form, error)
         else:
             messages.success(request, _("The closing days are saved."))
             return redirect("coaching:closed-periods", location_uuid=location.uuid)

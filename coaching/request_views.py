@@ -11,9 +11,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
+from alert4you.forms import form_errors_from
 from casework.models import CaseStatus
 from casework.selectors import cases_for_user
-from casework.views import _form_errors_from
 
 from . import permissions, selectors, services
 from .forms import CoachingRequestForm, DeclineRequestForm, IntervisionForm, ScheduleRequestForm
@@ -50,7 +50,7 @@ def request_create(request):
         try:
             created = services.coaching_request_create(actor=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _form_errors_from(form, error)
+            form_errors_from(form, error)
         else:
             messages.success(request, _("Your request is sent to the coach."))
             return redirect("coaching:request-detail", request_uuid=created.uuid)
@@ -110,7 +110,7 @@ def _decide(request, coaching_request, action, schedule_form, decline_form) -> b
         if action == "accept":
             messages.error(request, " ".join(error.messages))
         else:
-            _form_errors_from(decline_form if action == "decline" else schedule_form, error)
+            form_errors_from(decline_form if action == "decline" else schedule_form, error)
     return False
 
 
@@ -136,7 +136,7 @@ def intervision_create(request):
         try:
             services.intervision_record(actor=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _form_errors_from(form, error)
+            form_errors_from(form, error)
         else:
             messages.success(request, _("The intervision is recorded."))
             return redirect("coaching:intervision-list")

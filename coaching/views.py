@@ -17,10 +17,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from alert4you.forms import form_errors_from
 from casework.models import CaseStatus
 from casework.selectors import cases_for_user
 from casework.services import access_log_record_cases
-from casework.views import _form_errors_from
 
 from . import permissions, selectors, services
 from .forms import (
@@ -187,7 +187,7 @@ def visit_move(request, visit_uuid):
                 reason=form.cleaned_data["reason"],
             )
         except ValidationError as error:
-            _form_errors_from(form, error)
+            form_errors_from(form, error)
         else:
             messages.success(request, _("The visit is moved."))
             return _to_visit(visit)
@@ -205,7 +205,7 @@ def visit_cancel(request, visit_uuid):
                 actor=request.user, visit=visit, reason=form.cleaned_data["reason"]
             )
         except ValidationError as error:
-            _form_errors_from(form, error)
+            form_errors_from(form, error)
         else:
             messages.success(request, _("The visit is cancelled."))
             return _to_visit(visit)
@@ -253,7 +253,7 @@ def agenda_question(request, visit_uuid):
         try:
             services.agenda_item_add(actor=request.user, visit=visit, **form.cleaned_data)
         except ValidationError as error:
-            _form_errors_from(form, error)
+            form_errors_from(form, error)
         else:
             messages.success(request, _("Your question is on the agenda."))
             return _to_visit(visit)
@@ -304,7 +304,7 @@ def visit_report(request, visit_uuid):
                 follow_ups=[f.cleaned_data for f in follow_ups if f.cleaned_data],
             )
         except ValidationError as error:
-            _form_errors_from(form, error)
+            form_errors_from(form, error)
         else:
             messages.success(request, _("The report is saved. The group can read it now."))
             return _to_visit(visit)

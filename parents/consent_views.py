@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
+from alert4you.forms import form_errors_from
 from casework import permissions as case_permissions
 from casework import selectors as case_selectors
 from casework.models import CaseStatus
@@ -26,14 +27,6 @@ from .consent_forms import ConsentForm, GuardianForm, LegalGroundForm, WithdrawF
 from .models import Consent, Guardian, Scope
 
 PAGE_SIZE = 50
-
-
-def _form_errors_from(form, error: ValidationError):
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def _guardian_for(user, guardian_uuid) -> Guardian:
@@ -101,7 +94,7 @@ def _guardian_form_view(request, child, guardian=None):
                 actor=request.user, child=child, guardian=guardian, **form.cleaned_data
             )
         except ValidationError as error:
-            _form_errors_from(form, error)
+            form_errors_from(form, error)
         else:
             messages.success(request, _("The parent or guardian is saved."))
             return redirect(_register_url(child))
@@ -150,7 +143,7 @@ def consent_record(request, child_uuid):
         try:
             services.consent_record(actor=request.user, child=child, **form.cleaned_data)
         except ValidationError as error:
-            _form_errors_from(form, error)
+            form_errors_from(form, error)
         else:
             messages.success(request, _("The parents' decision is recorded."))
             return redirect(_register_url(child))
@@ -168,7 +161,7 @@ def consent_withdraw(request, consent_uuid):
         try:
             services.consent_withdraw(actor=request.user, consent=consent, **form.cleaned_data)
         except ValidationError as error:
-            _form_errors_from(form, error)
+            form_errors_from(form, error)
         else:
             messages.success(request, _("The consent is withdrawn; the access it gave has ended."))
             return redirect(_register_url(consent.child))
@@ -190,7 +183,7 @@ def consent_legal_ground(request, child_uuid):
         try:
             services.sharing_on_legal_ground(actor=request.user, child=child, **form.cleaned_data)
         except ValidationError as error:
-            _form_errors_from(form, error)
+            form_errors_from(form, error)
         else:
             messages.success(request, _("The sharing on a legal ground is recorded."))
             return redirect(_register_url(child))

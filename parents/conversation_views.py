@@ -14,9 +14,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
+from alert4you.forms import form_errors_from
 from casework import permissions
 from casework.services import access_log_record
-from casework.views import _form_errors_from
 from pilots.models import Membership, Role
 
 from . import conversation_services as services
@@ -125,7 +125,7 @@ def conversation_create(request, case_uuid):
                 actor=request.user, case=case, **form.cleaned_data
             )
         except ValidationError as error:
-            _form_errors_from(form, error)
+            form_errors_from(form, error)
         else:
             messages.success(request, _("The conversation is planned. Now prepare it."))
             return _to_detail(conversation)
@@ -146,7 +146,7 @@ def conversation_edit(request, conversation_uuid):
                 actor=request.user, conversation=conversation, **form.cleaned_data
             )
         except ValidationError as error:
-            _form_errors_from(form, error)
+            form_errors_from(form, error)
         else:
             messages.success(request, _("The plan of the conversation is saved."))
             return _to_detail(conversation)
@@ -198,7 +198,7 @@ def conversation_prepare(request, conversation_uuid):
                 form = PreparationForm(request.POST.copy(), initial=initial)
                 form.data["based_on"] = saved
                 form.is_valid()
-            _form_errors_from(form, error)
+            form_errors_from(form, error)
         else:
             messages.success(request, _("The preparation is saved."))
             return _to_detail(conversation)
@@ -228,7 +228,7 @@ def conversation_outcome(request, conversation_uuid):
                 actor=request.user, conversation=conversation, **form.cleaned_data
             )
         except ValidationError as error:
-            _form_errors_from(form, error)
+            form_errors_from(form, error)
         else:
             messages.success(request, _("The outcome is saved. The coach can now give feedback."))
             return _to_detail(conversation)
@@ -249,7 +249,7 @@ def conversation_feedback(request, conversation_uuid):
                 actor=request.user, conversation=conversation, **form.cleaned_data
             )
         except ValidationError as error:
-            _form_errors_from(form, error)
+            form_errors_from(form, error)
         else:
             messages.success(request, _("The feedback is saved."))
             return _to_detail(conversation)
@@ -270,7 +270,7 @@ def conversation_cancel(request, conversation_uuid):
                 actor=request.user, conversation=conversation, **form.cleaned_data
             )
         except ValidationError as error:
-            _form_errors_from(form, error)
+            form_errors_from(form, error)
         else:
             messages.success(request, _("The conversation is cancelled."))
             return _to_detail(conversation)
