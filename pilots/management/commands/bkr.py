@@ -2,11 +2,14 @@ from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError
 
-from pilots.ratio import required_staff_after_school, required_staff_day_care
+from pilots.ratio import LOCATION, required_staff_after_school, required_staff_day_care
 
 
 class Command(BaseCommand):
-    help = "Required pedagogical staff (beroepskracht-kindratio) for a group."
+    help = (
+        "Required pedagogical staff (beroepskracht-kindratio): N0 N1 N2 N3 for a day-care "
+        "group, or --bso N_4_7 N_7_PLUS for after-school care."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("counts", nargs="+", type=int)
@@ -17,19 +20,21 @@ class Command(BaseCommand):
         try:
             on = date.fromisoformat(options["date"]) if options["date"] else date.today()
         except ValueError as exc:
-            raise CommandError(f"invalid --date: {options['date']}") from exc
+            raise CommandError(f"invalid --date: {options['date']} (expected YYYY-MM-DD)") from exc
         counts = options["counts"]
         if any(n < 0 for n in counts):
             raise CommandError("counts must be non-negative")
         if options["bso"]:
             if len(counts) != 2:
-                raise CommandError("--bso needs 2 counts: N_4_7 N_7_PLUS")
+                raise CommandError(f"--bso needs 2 counts: N_4_7 N_7_PLUS (got {len(counts)})")
             result = required_staff_after_school(*counts, on=on)
         else:
             if len(counts) != 4:
-                raise CommandError("day care needs 4 counts: N0 N1 N2 N3")
+                raise CommandError(f"day care needs 4 counts: N0 N1 N2 N3 (got {len(counts)})")
             result = required_staff_day_care(*counts, on=on)
-        if result.allowed:
-            self.stdout.write(str(result.staff))
-        else:
+        if not result.allowed:
             self.stdout.write(f"not allowed: {result.reason}")
+        elif result.scope == LOCATION:
+            self.stdout.write(f"{result.staff} (per location)")
+        else:
+            self.stdout.write(str(result.staff))
