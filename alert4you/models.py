@@ -25,6 +25,7 @@ class ReminderKind(models.TextChoices):
     CONVERSATION_NEXT_STEP = "conversation_next_step", _("Next step after a parent conversation")
     CONSENT_EXPIRING = "consent_expiring", _("Consent expiring")
     WEEKLY_DIGEST = "weekly_digest", _("Weekly overview of the location")
+    GROUP_PLAN_EVALUATION = "group_plan_evaluation", _("Group plan evaluation due")
 
 
 #: Who receives each kind, and when (shown on the profile page).
@@ -46,6 +47,10 @@ KIND_DESCRIPTIONS = {
         "A month before a parents' consent ends, to the pedagogical staff of the child's group."
     ),
     ReminderKind.WEEKLY_DIGEST: _("Every Monday, to the location's managers."),
+    ReminderKind.GROUP_PLAN_EVALUATION: _(
+        "A week before and on the day a group plan is evaluated, to the location's managers "
+        "and the pedagogical staff of the group."
+    ),
 }
 
 

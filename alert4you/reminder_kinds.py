@@ -29,9 +29,9 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from casework.models import Case, CaseStatus, CaseTeamMember, Child, Plan
+from casework.models import Case, CaseStatus, CaseTeamMember, Child, Plan, PlanStatus
 from casework.selectors import cases_for_user, children_for_concerns, review_queue_for_user
-from coaching.models import Topic, Visit, VisitStatus
+from coaching.models import GroupPlan, Topic, Visit, VisitStatus
 from parents.models import ParentConversation
 from parents.selectors import consents_expiring_for_children
 from pilots.models import Membership, MembershipGroup, MembershipLocation, Role
@@ -344,6 +344,66 @@ def context_plan_evaluation(reminder, plan) -> dict:
     }
 
 
+# --- the group plan -----------------------------------------------------------------------------
+
+
+def _current_group_plans():
+    """Approved group plans that are their group's newest approved version."""
+    newer = GroupPlan.objects.filter(
+        group=OuterRef("group"), status=PlanStatus.APPROVED, version__gt=OuterRef("version")
+    )
+    return GroupPlan.objects.filter(status=PlanStatus.APPROVED).exclude(Exists(newer))
+
+
+def _group_plan_recipients(groups: dict[int, int], on: datetime.date) -> dict[int, set[int]]:
+    """Per group id (`groups` maps group id → location id): the managers of its
+    location and its pedagogical staff."""
+    staff = staff_of_groups(groups, on)
+    managers = managers_of_locations(set(groups.values()), on)
+    return {
+        group_id: staff.get(group_id, set()) | managers.get(location_id, set())
+        for group_id, location_id in groups.items()
+    }
+
+
+def group_plan_evaluation_due(on: datetime.date) -> list[Due]:
+    days = {on + datetime.timedelta(days=d) for d in EVALUATION_DAYS_BEFORE}
+    plans = list(
+        _current_group_plans()
+        .filter(evaluation_date__in=days, evaluated_on__isnull=True)
+        .values_list("pk", "group_id", "group__location_id", "evaluation_date")
+    )
+    people = _group_plan_recipients({group: location for _, group, location, _ in plans}, on)
+    return [
+        Due(Kind.GROUP_PLAN_EVALUATION, GroupPlan, pk, p, on, evaluation_on)
+        for pk, group, _, evaluation_on in plans
+        for p in people.get(group, ())
+    ]
+
+
+def check_group_plan_evaluation(reminder, plan) -> str | None:
+    if plan.evaluated_on is not None or plan.evaluation_date != reminder.event_on:
+        return "The group plan was evaluated or its evaluation date changed."
+    if not _current_group_plans().filter(pk=plan.pk).exists():
+        return "The group plan is no longer the group's current approved version."
+    people = _group_plan_recipients({plan.group_id: plan.group.location_id}, timezone.localdate())
+    if reminder.recipient_id not in people[plan.group_id]:
+        return "The recipient no longer works in the group or manages its location."
+    return None
+
+
+def context_group_plan_evaluation(reminder, plan) -> dict:
+    # The group and its location only: a group plan's children are never named in a mail.
+    return {
+        "group_name": plan.group.name,
+        "location_name": plan.group.location.name,
+        "version": plan.version,
+        "day": day_text(plan.evaluation_date),
+        "today": reminder.for_date == plan.evaluation_date,
+        "url": site_url(plan.get_absolute_url()),
+    }
+
+
 # --- parent conversations -----------------------------------------------------------------------
 
 
@@ -611,6 +671,12 @@ def _spec_table() -> dict[str, KindSpec]:
             context_weekly_digest,
             lambda location: reverse("casework:open-cases-per-group"),
         ),
+        Kind.GROUP_PLAN_EVALUATION: KindSpec(
+            _loader(GroupPlan.objects.select_related("group__location")),
+            check_group_plan_evaluation,
+            context_group_plan_evaluation,
+            lambda plan: plan.get_absolute_url(),
+        ),
     }
 
 
@@ -627,6 +693,7 @@ PRODUCERS = (
     conversation_next_step_due,
     consent_expiring_due,
     weekly_digest_due,
+    group_plan_evaluation_due,
 )
 
 

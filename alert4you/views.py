@@ -56,6 +56,8 @@ def home(request):
             user, roles={m.role for m in memberships}, staff_groups=staff_groups
         )
     )
+    # The review queue holds the group plans too.
+    context["review_count"] += context.get("group_plans_waiting", 0)
     return render(request, "home.html", context)
 
 

@@ -151,7 +151,16 @@ def _story(child: Child, users: dict, today: datetime.date) -> None:
                     "owner_party": "childcare",
                     "owner_name": "Pien Pedagoog",
                     "due_date": today + datetime.timedelta(weeks=2),
-                }
+                },
+                {
+                    # Helps every quiet child; flows into the group plan once approved.
+                    "description": "Start each morning with a short game in pairs for all "
+                    "children.",
+                    "owner_party": "childcare",
+                    "owner_name": "Pien Pedagoog",
+                    "due_date": today + datetime.timedelta(weeks=3),
+                    "for_whole_group": True,
+                },
             ],
         )
         services.plan_submit(actor=pm, plan=plan, comment="Discussed with the coach.")

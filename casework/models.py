@@ -396,6 +396,11 @@ class PlanAction(models.Model):
     owner_party = models.CharField(_("party"), max_length=20, choices=Party.choices)
     owner_name = models.CharField(_("owner"), max_length=120)
     due_date = models.DateField(_("due date"))
+    for_whole_group = models.BooleanField(
+        _("for the whole group"),
+        default=False,
+        help_text=_("This action helps every child in the group; it flows into the group plan."),
+    )
     position = models.PositiveSmallIntegerField(default=0)
     history = HistoricalRecords()
 

@@ -65,6 +65,11 @@ class ActionForm(forms.Form):
         widget=DateInput(),
         error_messages={"required": _("Set the date by which the action is done.")},
     )
+    for_whole_group = forms.BooleanField(
+        label=_("For the whole group"),
+        required=False,
+        help_text=_("This action helps every child in the group; it flows into the group plan."),
+    )
 
 
 GoalFormSet = forms.formset_factory(

@@ -1,4 +1,5 @@
-"""Pages of the child's single plan, the review queue and the overview per group.
+"""Pages of the child's single plan, the review queue (child plans and group plans)
+and the overview per group.
 
 Every case and plan is fetched through `permissions` (missing or forbidden: 404;
 visible but not allowed: 403), and every view of a plan is written to the access log.
@@ -31,7 +32,7 @@ from .plan_forms import (
 
 QUEUE_PAGE_SIZE = 50
 GOAL_FIELDS = ("description", "owner_party")
-ACTION_FIELDS = ("description", "owner_party", "owner_name", "due_date")
+ACTION_FIELDS = ("description", "owner_party", "owner_name", "due_date", "for_whole_group")
 
 
 def _log(request, case):
@@ -266,8 +267,9 @@ def plan_compare(request, case_uuid):
 @login_required
 @never_cache
 def review_queue(request):
-    plans = selectors.review_queue_with_submissions_for_user(request.user)
-    page = Paginator(plans, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    """Child plans and group plans waiting for the manager's decision, together."""
+    queue = selectors.decision_queue_for_user(request.user)
+    page = Paginator(queue, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "casework/review_queue.html", {"page": page})
 
 

@@ -11,7 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from django.db.models import Max, Q, QuerySet
+from django.db.models import CharField, Max, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.urls import reverse
 from django.utils import timezone
 
 from pilots.models import Group, Location, Membership, Role
@@ -23,6 +25,7 @@ from .models import (
     Child,
     Concern,
     Plan,
+    PlanReview,
     PlanStatus,
 )
 
@@ -233,6 +236,121 @@ def review_queue_with_submissions_for_user(user) -> QuerySet[Plan]:
     )
 
 
+@dataclass(frozen=True)
+class QueueEntry:
+    """One plan waiting for a decision: a child's plan or a group plan."""
+
+    kind: str  # "child_plan" or "group_plan"
+    plan: object
+    waiting_since: datetime | None
+    submission: object | None  # the latest "submitted" review
+    group: Group
+    url: str
+
+    @property
+    def location(self) -> Location:
+        return self.group.location
+
+
+class DecisionQueue:
+    """The child plans and group plans waiting for the user's decision, longest
+    waiting first. A sequence for a Paginator: counting is one query, and a page
+    is one query for its keys plus two per kind for its plans, however long the
+    queue is."""
+
+    CHILD, GROUP = "child_plan", "group_plan"
+
+    def __init__(self, user):
+        # coaching imports casework: read its selectors only once both are loaded.
+        from coaching.group_plan_selectors import group_plan_review_queue
+        from coaching.models import GroupPlanReview
+
+        self.user = user
+
+        def keys(plans, reviews, kind):
+            last = reviews.filter(plan=OuterRef("pk")).order_by("-at", "-id").values("at")
+            return (
+                plans.select_related(None)
+                .prefetch_related(None)
+                .order_by()
+                .annotate(
+                    queue_kind=Value(kind, output_field=CharField()),
+                    waiting_since=Coalesce(Subquery(last[:1]), "created_at"),
+                )
+                .values_list("queue_kind", "pk", "waiting_since")
+            )
+
+        child = keys(
+            review_queue_for_user(user),
+            PlanReview.objects.filter(action=PlanReview.Action.SUBMITTED),
+            self.CHILD,
+        )
+        group = keys(
+            group_plan_review_queue(user),
+            GroupPlanReview.objects.filter(action=GroupPlanReview.Action.SUBMITTED),
+            self.GROUP,
+        )
+        self.keys = child.union(group, all=True).order_by("waiting_since", "queue_kind", "pk")
+
+    def count(self) -> int:
+        return self.keys.count()
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, index):
+        if not isinstance(index, slice):
+            raise TypeError("DecisionQueue is read a page (a slice) at a time.")
+        rows = list(self.keys[index])
+        plans = self._child_plans([pk for kind, pk, _ in rows if kind == self.CHILD])
+        plans.update(self._group_plans([pk for kind, pk, _ in rows if kind == self.GROUP]))
+        entries = []
+        for kind, pk, waiting_since in rows:
+            plan = plans.get((kind, pk))
+            if plan is None:  # decided on between the two queries
+                continue
+            if kind == self.CHILD:
+                group = plan.case.child.group
+                url = reverse("casework:plan-detail", kwargs={"case_uuid": plan.case.uuid})
+            else:
+                group, url = plan.group, plan.get_absolute_url()
+            submission = plan.submissions[-1] if plan.submissions else None
+            entries.append(QueueEntry(kind, plan, waiting_since, submission, group, url))
+        return entries
+
+    def _child_plans(self, ids) -> dict:
+        if not ids:
+            return {}
+        submitted = PlanReview.objects.filter(action=PlanReview.Action.SUBMITTED)
+        plans = (
+            review_queue_for_user(self.user)
+            .filter(pk__in=ids)
+            .prefetch_related(
+                Prefetch(
+                    "reviews",
+                    queryset=submitted.select_related("by").order_by("at", "id"),
+                    to_attr="submissions",
+                )
+            )
+        )
+        return {(self.CHILD, plan.pk): plan for plan in plans}
+
+    def _group_plans(self, ids) -> dict:
+        from coaching.group_plan_selectors import group_plan_review_queue
+
+        if not ids:
+            return {}
+        return {
+            (self.GROUP, plan.pk): plan
+            for plan in group_plan_review_queue(self.user).filter(pk__in=ids)
+        }
+
+
+def decision_queue_for_user(user) -> DecisionQueue:
+    """Child plans and group plans waiting for `user`'s decision (see DecisionQueue)."""
+    return DecisionQueue(user)
+
+
 @dataclass
 class LocationOverview:
     location: Location
@@ -296,16 +414,16 @@ def plan_text_lines(plan: Plan) -> list[str]:
         % {"party": goal.get_owner_party_display(), "goal": one_line(goal.description)}
         for goal in plan.goals.all()
     ]
-    lines += [
-        _("Action (%(party)s; owner %(owner)s; due %(due)s): %(action)s")
-        % {
+    for action in plan.actions.all():
+        line = _("Action (%(party)s; owner %(owner)s; due %(due)s): %(action)s") % {
             "party": action.get_owner_party_display(),
             "owner": action.owner_name,
             "due": date_format(action.due_date),
             "action": one_line(action.description),
         }
-        for action in plan.actions.all()
-    ]
+        if action.for_whole_group:
+            line += " " + _("(for the whole group)")
+        lines.append(line)
     lines += [
         _("For the whole group: %(point)s") % {"point": one_line(point)}
         for point in plan.whole_group_learning.splitlines()

@@ -9,8 +9,8 @@ from django.utils import timezone
 
 from pilots.models import Group, Location
 
-from . import selectors
-from .models import CoachAssignment, CoachingRequest, Visit, VisitStatus
+from . import group_plan_selectors, selectors
+from .models import CoachAssignment, CoachingRequest, GroupPlan, Visit, VisitStatus
 
 
 def get_visit_for_user(user, visit_uuid) -> Visit:
@@ -110,3 +110,39 @@ def can_report(user, visit: Visit) -> bool:
 def can_decide_request(user, request: CoachingRequest) -> bool:
     """The coaches who coach the request's group now accept, schedule or decline it."""
     return selectors.coached_groups(user).filter(pk=request.group_id).exists()
+
+
+def get_group_plan_for_user(user, plan_uuid) -> GroupPlan:
+    """A group plan: for whoever may read its group's plans (404 otherwise)."""
+    plan = (
+        group_plan_selectors.group_plans_for_user(user)
+        .select_related("group__location", "created_by")
+        .filter(uuid=plan_uuid)
+        .first()
+    )
+    if plan is None:
+        raise Http404
+    return plan
+
+
+def get_group_for_plans(user, group_uuid) -> Group:
+    """A group whose plans the user may read (404 otherwise)."""
+    group = (
+        group_plan_selectors.groups_with_plans_for_user(user)
+        .select_related("location")
+        .filter(uuid=group_uuid)
+        .first()
+    )
+    if group is None:
+        raise Http404
+    return group
+
+
+def can_edit_group_plans(user, group) -> bool:
+    """Draft a group's plan: its PMs and its location's managers and care coordinators."""
+    return group_plan_selectors.groups_editable_by(user).filter(pk=group.pk).exists()
+
+
+def can_decide_group_plans(user, group) -> bool:
+    """Approve or return a group's plan: the managers of its location."""
+    return selectors.locations_managed_by(user).filter(pk=group.location_id).exists()

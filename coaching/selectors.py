@@ -300,7 +300,32 @@ def home_for_user(user, *, roles, staff_groups) -> dict:
                 shown.append(visit)
                 covered |= mine
         context["next_visits"] = shown
+        _attach_group_plans(staff_groups)
+    if Role.LOCATION_MANAGER in roles:
+        from .group_plan_selectors import group_plan_review_queue, overdue_group_plan_evaluations
+
+        context["overdue_group_plans"] = overdue_group_plan_evaluations(user)
+        context["group_plans_waiting"] = group_plan_review_queue(user).count()
     return context
+
+
+def _attach_group_plans(groups) -> None:
+    """Give each group its `current_group_plan` (latest approved version) and its
+    `group_plan_in_progress`, both None when missing, in one query for all groups."""
+    from .group_plan_selectors import current_group_plans
+    from .models import GroupPlan
+    from .models.group_plans import IN_PROGRESS
+
+    ids = [group.id for group in groups]
+    current, in_progress = {}, {}
+    plans = GroupPlan.objects.filter(group__in=ids).filter(
+        Q(status__in=IN_PROGRESS) | Q(pk__in=current_group_plans(ids).values("pk"))
+    )
+    for plan in plans.only("id", "uuid", "group_id", "version", "status"):
+        (in_progress if plan.status in IN_PROGRESS else current)[plan.group_id] = plan
+    for group in groups:
+        group.current_group_plan = current.get(group.id)
+        group.group_plan_in_progress = in_progress.get(group.id)
 
 
 # --- requests and intervision -----------------------------------------------------------------

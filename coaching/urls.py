@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import feed_views, planning_views, request_views, views
+from . import feed_views, group_plan_views, planning_views, request_views, views
 
 app_name = "coaching"
 
@@ -23,6 +23,67 @@ urlpatterns = [
     ),
     path("visits/<uuid:visit_uuid>/report/", views.visit_report, name="visit-report"),
     path("groups/<uuid:group_uuid>/", views.group_detail, name="group-detail"),
+    path("groups/<uuid:group_uuid>/plans/", group_plan_views.group_plan_list, name="group-plans"),
+    path(
+        "groups/<uuid:group_uuid>/plans/start/",
+        group_plan_views.group_plan_start,
+        name="group-plan-start",
+    ),
+    path(
+        "group-plans/<uuid:plan_uuid>/",
+        group_plan_views.group_plan_detail,
+        name="group-plan-detail",
+    ),
+    path(
+        "group-plans/<uuid:plan_uuid>/edit/",
+        group_plan_views.group_plan_edit,
+        name="group-plan-edit",
+    ),
+    path(
+        "group-plans/<uuid:plan_uuid>/children/",
+        group_plan_views.group_plan_children,
+        name="group-plan-children",
+    ),
+    path(
+        "group-plans/<uuid:plan_uuid>/tips/",
+        group_plan_views.group_plan_tips,
+        name="group-plan-tips",
+    ),
+    path(
+        "group-plans/<uuid:plan_uuid>/tips/pull/",
+        group_plan_views.group_plan_pull_tips,
+        name="group-plan-pull-tips",
+    ),
+    path(
+        "group-plans/<uuid:plan_uuid>/tips/<int:tip_id>/check/",
+        group_plan_views.group_plan_tip_check,
+        name="group-plan-tip-check",
+    ),
+    path(
+        "group-plans/<uuid:plan_uuid>/staffing/",
+        group_plan_views.group_plan_staffing,
+        name="group-plan-staffing",
+    ),
+    path(
+        "group-plans/<uuid:plan_uuid>/submit/",
+        group_plan_views.group_plan_submit,
+        name="group-plan-submit",
+    ),
+    path(
+        "group-plans/<uuid:plan_uuid>/approve/",
+        group_plan_views.group_plan_approve,
+        name="group-plan-approve",
+    ),
+    path(
+        "group-plans/<uuid:plan_uuid>/return/",
+        group_plan_views.group_plan_return,
+        name="group-plan-return",
+    ),
+    path(
+        "group-plans/<uuid:plan_uuid>/evaluate/",
+        group_plan_views.group_plan_evaluate,
+        name="group-plan-evaluate",
+    ),
     path("assignments/", planning_views.assignment_list, name="assignment-list"),
     path(
         "locations/<uuid:location_uuid>/assignments/new/",

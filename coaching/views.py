@@ -22,7 +22,7 @@ from casework.models import CaseStatus
 from casework.selectors import cases_for_user
 from casework.services import access_log_record_cases
 
-from . import permissions, selectors, services
+from . import group_plan_selectors, permissions, selectors, services
 from .forms import (
     AgendaQuestionForm,
     FollowUpFormSet,
@@ -326,4 +326,5 @@ def group_detail(request, group_uuid):
     upcoming, held = selectors.group_visits(request.user, group, page=request.GET.get("page"))
     _log_children_shown(request, [i for visit in held.object_list for i in visit.shown_items])
     context = {"group": group, "upcoming": upcoming, "page": held}
+    context["current_plan"] = group_plan_selectors.current_group_plans([group.pk]).first()
     return render(request, "coaching/group_detail.html", context)

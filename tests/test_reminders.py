@@ -585,6 +585,9 @@ def test_no_subject_ever_names_a_child(cases, coach_consent, sweep, clock):
             visit=make_visit(w, day), topic="one_child", case=w.case_a, question="Mieke?"
         )
     evaluate_plan_on(w, w.case_a, monday)
+    from tests.test_group_plan_reminders import approved_group_plan
+
+    approved_group_plan(w, w.group_a, evaluation_on=monday)
     grant_consent(
         w.child_a,
         actor=w.pm_a,

@@ -68,6 +68,7 @@ def plan_start_version(*, actor, case: Case) -> Plan:
                     owner_party=action.owner_party,
                     owner_name=action.owner_name,
                     due_date=action.due_date,
+                    for_whole_group=action.for_whole_group,
                     position=action.position,
                 ),
                 actor=actor,
@@ -104,6 +105,7 @@ def _clean_rows(plan: Plan, goals, actions) -> tuple[list[PlanGoal], list[PlanAc
             owner_party=action.get("owner_party") or "",
             owner_name=(action.get("owner_name") or "").strip(),
             due_date=action.get("due_date"),
+            for_whole_group=bool(action.get("for_whole_group")),
         )
         for position, action in enumerate(actions)
     ]
@@ -139,8 +141,9 @@ def plan_update(*, actor, plan: Plan, whole_group_learning, next_evaluation_date
     """Replace the draft's content, all or nothing.
 
     `goals` are dicts with description and owner_party; `actions` dicts with
-    description, owner_party, owner_name and due_date. Every row is validated
-    before anything is written.
+    description, owner_party, owner_name, due_date and optionally for_whole_group
+    (the action then flows into the group plan once this version is approved).
+    Every row is validated before anything is written.
     """
     _require(_has(actor, plan.case, "change_case"))
     _locked(plan)

@@ -425,3 +425,16 @@ class CalendarFeed(models.Model):
 
     def __str__(self):
         return f"{self.coach} ({'revoked' if self.revoked_at else 'active'})"
+
+
+# Group plans live in their own module; importing them here registers them.
+from .group_plans import (  # noqa: E402, F401
+    AppliedCheck,
+    GroupPlan,
+    GroupPlanChild,
+    GroupPlanGoal,
+    GroupPlanReview,
+    GroupPlanStaffing,
+    GroupPlanTip,
+    TipSource,
+)

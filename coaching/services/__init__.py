@@ -6,5 +6,7 @@ changed what in the history."""
 
 from .agenda import *  # noqa: F403
 from .feeds import *  # noqa: F403
+from .group_plan_sections import *  # noqa: F403
+from .group_plans import *  # noqa: F403
 from .planning import *  # noqa: F403
 from .requests import *  # noqa: F403
