@@ -37,23 +37,10 @@ from .group_plan_forms import (
     TipCheckForm,
     TipFormSet,
 )
-from .models import GroupPlanReview, GroupPlanTip
+from .models.group_plans import STAFFING_FIELDS, GroupPlanReview, GroupPlanTip
 from .staffing import check_plan_staffing
 
 IN_PROGRESS = (PlanStatus.DRAFT, PlanStatus.SUBMITTED, PlanStatus.RETURNED)
-STAFFING_FIELDS = (
-    "weekday",
-    "day_kind",
-    "starts_at",
-    "ends_at",
-    "children_0_1",
-    "children_1_2",
-    "children_2_3",
-    "children_3_4",
-    "children_4_7",
-    "children_7_plus",
-    "staff_planned",
-)
 
 
 # --- helpers -------------------------------------------------------------------------------------

@@ -321,3 +321,19 @@ class GroupPlanStaffing(models.Model):
     @property
     def after_school_counts(self) -> tuple[int, int]:
         return (self.children_4_7, self.children_7_plus)
+
+
+#: The fields a staffing row is made of (what a form edits and a new version copies).
+STAFFING_FIELDS = (
+    "weekday",
+    "day_kind",
+    "starts_at",
+    "ends_at",
+    "children_0_1",
+    "children_1_2",
+    "children_2_3",
+    "children_3_4",
+    "children_4_7",
+    "children_7_plus",
+    "staff_planned",
+)

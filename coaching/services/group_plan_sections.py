@@ -23,6 +23,7 @@ from coaching.models import (
     GroupPlanStaffing,
     GroupPlanTip,
 )
+from coaching.models.group_plans import STAFFING_FIELDS
 
 from ._base import _require, _save
 from .group_plans import (
@@ -157,21 +158,6 @@ def _tip_id(value) -> int | None:
         return int(value) if value not in (None, "") else None
     except (TypeError, ValueError):
         return None
-
-
-STAFFING_FIELDS = (
-    "weekday",
-    "day_kind",
-    "starts_at",
-    "ends_at",
-    "children_0_1",
-    "children_1_2",
-    "children_2_3",
-    "children_3_4",
-    "children_4_7",
-    "children_7_plus",
-    "staff_planned",
-)
 
 
 @transaction.atomic

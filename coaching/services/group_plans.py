@@ -27,6 +27,7 @@ from coaching.models import (
     VisitStatus,
     VisitTip,
 )
+from coaching.models.group_plans import STAFFING_FIELDS
 from coaching.staffing import check_plan_staffing
 
 from ._base import _require, _save
@@ -179,22 +180,7 @@ def _copy_content(base: GroupPlan, plan: GroupPlan, *, actor) -> None:
     rows += [
         GroupPlanStaffing(
             plan=plan,
-            **{
-                name: getattr(row, name)
-                for name in (
-                    "weekday",
-                    "day_kind",
-                    "starts_at",
-                    "ends_at",
-                    "children_0_1",
-                    "children_1_2",
-                    "children_2_3",
-                    "children_3_4",
-                    "children_4_7",
-                    "children_7_plus",
-                    "staff_planned",
-                )
-            },
+            **{name: getattr(row, name) for name in STAFFING_FIELDS},
         )
         for row in base.staffing.all()
     ]

@@ -11,13 +11,18 @@ pytest.mark.xdist_group("browser")]`: under `-n 2 --dist loadgroup` they share o
 worker and one browser.
 """
 
+import datetime
 import os
 from urllib.parse import urlsplit
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
+
+from coaching import services
+from coaching.models import Visit
+from pilots.models import PilotPartner
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
@@ -112,3 +117,26 @@ def assert_no_horizontal_scroll(page) -> None:
     assert widths["scroll"] <= widths["inner"], (
         f"{page.url} scrolls sideways at {page.viewport_size}: {widths}"
     )
+
+
+def start_coach_visit(world):
+    """Assign the coach to group A and start a visit there ten minutes ago, so it
+    is both the group's next visit and ready for its report."""
+    PilotPartner.objects.create(pilot=world.pilot, organisation=world.youth_care, role="coaching")
+    services.assignment_save(
+        actor=world.manager,
+        coach=world.coach,
+        location=world.location,
+        kind="on_request",
+        starts_on=timezone.localdate() - datetime.timedelta(days=7),
+        groups=[world.group_a],
+    )
+    starts_at = timezone.now().replace(second=0, microsecond=0) - datetime.timedelta(minutes=10)
+    visit = Visit.objects.create(
+        coach=world.coach,
+        location=world.location,
+        starts_at=starts_at,
+        ends_at=starts_at + datetime.timedelta(hours=2),
+    )
+    visit.groups.set([world.group_a])
+    return visit

@@ -13,12 +13,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from casework import services as case_services
-from coaching import services
-from coaching.models import AgendaItem, Visit
-from pilots.models import PilotPartner
+from coaching.models import AgendaItem
 from tests.conftest import PASSWORD, log_concern
 
-from .conftest import TABLET, assert_no_horizontal_scroll, log_in, log_out
+from .conftest import TABLET, assert_no_horizontal_scroll, log_in, log_out, start_coach_visit
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
@@ -40,24 +38,7 @@ def visit(world, live_server):
         mentor=world.pm_a,
     )
     world.case = log_concern(world.pm_a, child).case
-    PilotPartner.objects.create(pilot=world.pilot, organisation=world.youth_care, role="coaching")
-    services.assignment_save(
-        actor=world.manager,
-        coach=world.coach,
-        location=world.location,
-        kind="on_request",
-        starts_on=timezone.localdate() - datetime.timedelta(days=7),
-        groups=[world.group_a],
-    )
-    starts_at = timezone.now().replace(second=0, microsecond=0) - datetime.timedelta(minutes=10)
-    visit = Visit.objects.create(
-        coach=world.coach,
-        location=world.location,
-        starts_at=starts_at,
-        ends_at=starts_at + datetime.timedelta(hours=2),
-    )
-    visit.groups.set([world.group_a])
-    return visit
+    return start_coach_visit(world)
 
 
 def test_pm_asks_coach_reports_pm_reads_the_tip(page, world, visit, assert_accessible):

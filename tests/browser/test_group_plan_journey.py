@@ -6,19 +6,15 @@ staffing; the manager approves.
 The journey finds its way by element ids, data attributes and URLs; the
 pages are Dutch."""
 
-import datetime
 import re
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
-from coaching import services
-from coaching.models import GroupPlan, GroupPlanReview, Visit
-from pilots.models import PilotPartner
+from coaching.models import GroupPlan, GroupPlanReview
 from tests.conftest import PASSWORD
 
-from .conftest import TABLET, assert_no_horizontal_scroll, log_in, log_out
+from .conftest import TABLET, assert_no_horizontal_scroll, log_in, log_out, start_coach_visit
 
 DESKTOP = {"width": 1280, "height": 900}
 
@@ -30,24 +26,7 @@ TIP = "Start the morning with a calm circle: every child says one word about hom
 @pytest.fixture
 def visit(world, live_server):
     """A coach visit to group A that started a few minutes ago, ready for its report."""
-    PilotPartner.objects.create(pilot=world.pilot, organisation=world.youth_care, role="coaching")
-    services.assignment_save(
-        actor=world.manager,
-        coach=world.coach,
-        location=world.location,
-        kind="on_request",
-        starts_on=timezone.localdate() - datetime.timedelta(days=7),
-        groups=[world.group_a],
-    )
-    starts_at = timezone.now().replace(second=0, microsecond=0) - datetime.timedelta(minutes=10)
-    visit = Visit.objects.create(
-        coach=world.coach,
-        location=world.location,
-        starts_at=starts_at,
-        ends_at=starts_at + datetime.timedelta(hours=2),
-    )
-    visit.groups.set([world.group_a])
-    return visit
+    return start_coach_visit(world)
 
 
 def fill_staffing(page, *, staff: int) -> None:
