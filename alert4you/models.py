@@ -26,6 +26,7 @@ class ReminderKind(models.TextChoices):
     CONSENT_EXPIRING = "consent_expiring", _("Consent expiring")
     WEEKLY_DIGEST = "weekly_digest", _("Weekly overview of the location")
     GROUP_PLAN_EVALUATION = "group_plan_evaluation", _("Group plan evaluation due")
+    PILOT_EVALUATION = "pilot_evaluation", _("Pilot evaluation moment coming up")
 
 
 #: Who receives each kind, and when (shown on the profile page).
@@ -50,6 +51,10 @@ KIND_DESCRIPTIONS = {
     ReminderKind.GROUP_PLAN_EVALUATION: _(
         "A week before and on the day a group plan is evaluated, to the location's managers "
         "and the pedagogical staff of the group."
+    ),
+    ReminderKind.PILOT_EVALUATION: _(
+        "Two weeks before and the day before a pilot's kick-off or evaluation, to its "
+        "project leaders."
     ),
 }
 
@@ -165,3 +170,37 @@ class ReminderPreference(models.Model):
 
     def __str__(self):
         return f"{self.user} – {self.kind}: {self.by_email}"
+
+
+class AuditEntry(models.Model):
+    """An audited action that is not about one case: exports of aggregate
+    figures, for example. Like the case access log it is append-only and never
+    holds child data: `subject` names what was acted on (a pilot, a location,
+    "national"), `detail` the filters used."""
+
+    class Action(models.TextChoices):
+        DASHBOARD_EXPORT = "dashboard_export", _("Exported dashboard figures")
+
+    at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("who"), on_delete=models.PROTECT, related_name="+"
+    )
+    action = models.CharField(_("what"), max_length=40, choices=Action.choices)
+    subject = models.CharField(_("about"), max_length=200)
+    detail = models.CharField(_("details"), max_length=500, blank=True)
+    ip_address = models.GenericIPAddressField(_("from address"), null=True, blank=True)
+    path = models.CharField(_("page"), max_length=300)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit log")
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.user} {self.action}"
+
+    def save(self, *args, **kwargs):
+        # The log is a record of what happened: it may grow, never change.
+        if self.pk is not None:
+            raise ValueError("Audit entries cannot be changed.")
+        super().save(*args, **kwargs)

@@ -34,7 +34,14 @@ from casework.selectors import cases_for_user, children_for_concerns, review_que
 from coaching.models import GroupPlan, Topic, Visit, VisitStatus
 from parents.models import ParentConversation
 from parents.selectors import consents_expiring_for_children
-from pilots.models import Membership, MembershipGroup, MembershipLocation, Role
+from pilots.models import (
+    EvaluationMoment,
+    Membership,
+    MembershipGroup,
+    MembershipLocation,
+    Pilot,
+    Role,
+)
 
 from .models import ReminderKind as Kind
 
@@ -404,6 +411,56 @@ def context_group_plan_evaluation(reminder, plan) -> dict:
     }
 
 
+# --- pilot evaluation moments -------------------------------------------------------------------
+
+
+#: A pilot's kick-off or evaluation: two weeks before and the day before.
+PILOT_EVALUATION_DAYS_BEFORE = (14, 1)
+
+
+def _pilot_leaders(pilot_ids) -> dict[int, set[int]]:
+    """Per pilot id, its active project leaders."""
+    result: dict[int, set[int]] = defaultdict(set)
+    rows = Pilot.project_leaders.through.objects.filter(
+        pilot_id__in=set(pilot_ids), user__is_active=True
+    ).values_list("pilot_id", "user_id")
+    for pilot_id, user_id in rows:
+        result[pilot_id].add(user_id)
+    return result
+
+
+def pilot_evaluation_due(on: datetime.date) -> list[Due]:
+    days = {on + datetime.timedelta(days=d) for d in PILOT_EVALUATION_DAYS_BEFORE}
+    moments = list(
+        EvaluationMoment.objects.filter(date__in=days).values_list("pk", "pilot_id", "date")
+    )
+    leaders = _pilot_leaders(pilot for _, pilot, _ in moments)
+    return [
+        Due(Kind.PILOT_EVALUATION, EvaluationMoment, pk, p, on, moment_on)
+        for pk, pilot, moment_on in moments
+        for p in leaders.get(pilot, ())
+    ]
+
+
+def check_pilot_evaluation(reminder, moment) -> str | None:
+    if moment.date != reminder.event_on:
+        return "The evaluation moment was moved."
+    if reminder.recipient_id not in _pilot_leaders([moment.pilot_id]).get(moment.pilot_id, ()):
+        return "The recipient no longer leads the pilot."
+    return None
+
+
+def context_pilot_evaluation(reminder, moment) -> dict:
+    # The pilot, the kind of moment and its day: nothing about a child, ever.
+    return {
+        "pilot_name": moment.pilot.name,
+        "moment_kind": moment.get_kind_display(),
+        "day": day_text(moment.date),
+        "tomorrow": moment.date - reminder.for_date == datetime.timedelta(days=1),
+        "url": site_url(moment.get_absolute_url()),
+    }
+
+
 # --- parent conversations -----------------------------------------------------------------------
 
 
@@ -677,6 +734,12 @@ def _spec_table() -> dict[str, KindSpec]:
             context_group_plan_evaluation,
             lambda plan: plan.get_absolute_url(),
         ),
+        Kind.PILOT_EVALUATION: KindSpec(
+            _loader(EvaluationMoment.objects.select_related("pilot")),
+            check_pilot_evaluation,
+            context_pilot_evaluation,
+            lambda moment: moment.get_absolute_url(),
+        ),
     }
 
 
@@ -694,6 +757,7 @@ PRODUCERS = (
     consent_expiring_due,
     weekly_digest_due,
     group_plan_evaluation_due,
+    pilot_evaluation_due,
 )
 
 

@@ -10,6 +10,7 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("pilots/", include("pilots.urls")),
+    path("dashboards/", include("pilots.dashboard_urls")),
     path("cases/", include("casework.urls")),
     path("parents/", include("parents.urls")),
     path("coaching/", include("coaching.urls")),

@@ -313,6 +313,7 @@ class Role(models.TextChoices):
     ORGANISATION_ADMIN = "organisation_admin", _("Organisation admin")
     SCHOOL_STAFF = "school_staff", _("School staff")
     EXTERNAL_EXPERT = "external_expert", _("External expert")
+    PROGRAMME_STAFF = "programme_staff", _("Programme staff (national overview)")
 
 
 class MembershipQuerySet(models.QuerySet):
@@ -412,3 +413,141 @@ class MembershipGroup(models.Model):
 
     def __str__(self):
         return str(self.group)
+
+
+# --- monitoring: evaluation moments and the competence questionnaire ---------------------------
+
+
+class EvaluationKind(models.TextChoices):
+    KICKOFF = "kickoff", _("Kick-off")
+    INTERIM = "interim", _("Interim evaluation")
+    FINAL = "final", _("Final evaluation")
+
+
+class EvaluationMoment(models.Model):
+    """A kick-off or evaluation of a pilot with its partners. What it records is
+    about the pilot — how the cooperation works —, never about a child."""
+
+    Kind = EvaluationKind
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    pilot = models.ForeignKey(
+        Pilot,
+        verbose_name=_("pilot"),
+        on_delete=models.CASCADE,
+        related_name="evaluation_moments",
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    date = models.DateField(_("date"))
+    with_steering_group = models.BooleanField(_("steering group"), default=False)
+    with_partner_organisations = models.BooleanField(_("partner organisations"), default=False)
+    with_parents_committee = models.BooleanField(
+        _("parents' committee (oudercommissie)"), default=False
+    )
+    other_participants = models.CharField(_("others"), max_length=300, blank=True)
+    success_factors = models.TextField(_("success factors"), max_length=4000, blank=True)
+    bottlenecks = models.TextField(_("bottlenecks"), max_length=4000, blank=True)
+    agreed_actions = models.TextField(_("agreed actions"), max_length=4000, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["date", "pk"]
+        verbose_name = _("evaluation moment")
+        verbose_name_plural = _("evaluation moments")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=EvaluationKind.values), name="evaluation_moment_kind_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.pilot} – {self.get_kind_display()} – {self.date}"
+
+    def get_absolute_url(self):
+        from django.urls import reverse
+
+        return reverse(
+            "pilots:evaluation-edit",
+            kwargs={"pilot_uuid": self.pilot.uuid, "moment_uuid": self.uuid},
+        )
+
+
+#: The four competences the approach strengthens, as (field, label).
+COMPETENCES = (
+    ("children_development", _("The development of children")),
+    ("striking_behaviour", _("Striking behaviour")),
+    ("asking_for_help", _("Asking for help")),
+    ("working_with_parents", _("Working with parents")),
+)
+SCORE_MIN, SCORE_MAX = 1, 5
+
+
+def _score(label):
+    from django.core.validators import MaxValueValidator, MinValueValidator
+
+    message = _("Choose a score from 1 to 5.")
+    return models.PositiveSmallIntegerField(
+        label,
+        validators=[
+            MinValueValidator(SCORE_MIN, message=message),
+            MaxValueValidator(SCORE_MAX, message=message),
+        ],
+    )
+
+
+class CompetenceRating(models.Model):
+    """A PM's own answer to the short quarterly questionnaire: how confident they
+    feel (1–5) on each competence. Only ever shown back to the PM themselves;
+    dashboards show means over at least five respondents."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="competence_ratings",
+    )
+    pilot = models.ForeignKey(
+        Pilot,
+        verbose_name=_("pilot"),
+        on_delete=models.CASCADE,
+        related_name="competence_ratings",
+    )
+    quarter = models.DateField(_("quarter"), help_text=_("The first day of the quarter."))
+    children_development = _score(_("The development of children"))
+    striking_behaviour = _score(_("Striking behaviour"))
+    asking_for_help = _score(_("Asking for help"))
+    working_with_parents = _score(_("Working with parents"))
+    answered_at = models.DateTimeField(_("answered at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-quarter", "pk"]
+        verbose_name = _("competence rating")
+        verbose_name_plural = _("competence ratings")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "pilot", "quarter"], name="competence_rating_once_per_quarter"
+            ),
+            models.CheckConstraint(
+                condition=Q(quarter__day=1, quarter__month__in=[1, 4, 7, 10]),
+                name="competence_rating_quarter_start",
+            ),
+            *(
+                models.CheckConstraint(
+                    condition=Q(**{f"{field}__gte": SCORE_MIN, f"{field}__lte": SCORE_MAX}),
+                    name=f"competence_rating_{field}_range",
+                )
+                for field, _label in COMPETENCES
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user} – {self.pilot} – {self.quarter:%Y-%m}"

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
@@ -6,4 +6,5 @@ app_name = "pilots"
 
 urlpatterns = [
     path("import/", views.import_upload, name="import"),
+    path("", include("pilots.monitoring_urls")),
 ]

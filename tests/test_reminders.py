@@ -588,6 +588,9 @@ def test_no_subject_ever_names_a_child(cases, coach_consent, sweep, clock):
     from tests.test_group_plan_reminders import approved_group_plan
 
     approved_group_plan(w, w.group_a, evaluation_on=monday)
+    from pilots.models import EvaluationMoment
+
+    EvaluationMoment.objects.create(pilot=w.pilot, kind="interim", date=monday + DAY)
     grant_consent(
         w.child_a,
         actor=w.pm_a,
