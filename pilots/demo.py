@@ -15,6 +15,12 @@ values; rows it does not define are left alone.
 Children come with the casework models: add their data as one more structure
 here and one more step in `load_demo_data`, after the staff, looking groups up
 through `_Loader.groups`.
+
+The monitoring of the pilots (evaluation moments, the PMs' quarterly
+questionnaire) is dated from today, like the coaching demo, so the dashboards'
+default period has something to show. It is written once, not restored: a
+pilot's moments only when it has none, an answer only for a quarter the PM has
+not answered.
 """
 
 from __future__ import annotations
@@ -27,11 +33,15 @@ from typing import NamedTuple
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import check_password, make_password
 from django.db import models, transaction
+from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from .models import (
     AgeBand,
+    CompetenceRating,
+    EvaluationKind,
+    EvaluationMoment,
     Group,
     GroupKind,
     Location,
@@ -46,6 +56,11 @@ from .models import (
     PilotTrack,
     Province,
     Role,
+)
+from .monitoring import (
+    SCORE_FIELDS,
+    evaluation_moment_create,
+    quarter_start,
 )
 
 DEMO_PASSWORD = "alert4you-demo"
@@ -184,6 +199,7 @@ MUNICIPALITIES = (
 # --- Organisations -----------------------------------------------------------
 
 _CHILDCARE = OrganisationKind.CHILDCARE
+PROGRAMME_OFFICE = "Programmabureau Alert4you"
 _YOUTH_CARE = OrganisationKind.YOUTH_CARE
 
 ORGANISATIONS = (
@@ -221,6 +237,8 @@ ORGANISATIONS = (
     OrganisationData("Kinderopvang KION", _CHILDCARE, "Nijmegen"),
     OrganisationData("JGZ Nijmegen", OrganisationKind.YOUTH_HEALTH, "Nijmegen"),
     OrganisationData("Entrea", _YOUTH_CARE, "Nijmegen"),
+    # The national programme itself, for the programme staff's demo login.
+    OrganisationData(PROGRAMME_OFFICE, OrganisationKind.OTHER, None),
 )
 
 
@@ -879,6 +897,18 @@ DEMO_USERS = (
         organisation="Speelwerk",
     ),
     DemoUserData(
+        username="demo-programme",
+        first_name="Paula",
+        last_name="Programma",
+        role=Role.PROGRAMME_STAFF,
+        role_label=Role.PROGRAMME_STAFF.label,
+        description=_(
+            "Works at the national programme office: sees the dashboards of every pilot "
+            "and the national overview."
+        ),
+        organisation=PROGRAMME_OFFICE,
+    ),
+    DemoUserData(
         username="demo-platform",
         first_name="Platform",
         last_name="Administrator",
@@ -889,6 +919,98 @@ DEMO_USERS = (
 )
 
 DEMO_ACCOUNTS = [DemoAccount(u.username, u.role_label, u.description) for u in DEMO_USERS]
+
+
+# --- Monitoring: evaluation moments and the competence questionnaire --------
+
+
+@dataclass(frozen=True)
+class FindingsData:
+    success_factors: str
+    bottlenecks: str
+    agreed_actions: str
+
+
+KICKOFF_ACTIONS = (
+    "Every location names one contact person for the coach.\n"
+    "The first coach visits are planned within a month.\n"
+    "The steering group meets every quarter."
+)
+
+#: What an interim evaluation found, per track; the pilots of a track take turns.
+INTERIM_FINDINGS = {
+    PilotTrack.DAY_CARE: (
+        FindingsData(
+            "Coach visits on a fixed rhythm made PMs bring questions earlier.\n"
+            "The observation form gives the team one language to talk about a child.",
+            "Two groups changed staff: the new PMs have not had the training yet.\n"
+            "Parents do not always know when the coach observes in the group.",
+            "New PMs join the training in the next session.\n"
+            "The location manager announces the coach's visits in the parents' newsletter.",
+        ),
+        FindingsData(
+            "Short lines with the youth-care partner: a question is answered within a week.\n"
+            "The team discusses one child in every team meeting.",
+            "Observing takes a PM out of the group; on busy days it is skipped.\n"
+            "Referrals to further care still wait months.",
+            "Observation time goes into the roster.\n"
+            "The steering group raises the waiting list with the municipality.",
+        ),
+    ),
+    PilotTrack.AFTER_SCHOOL: (
+        FindingsData(
+            "Teachers and BSO staff talk at pick-up once a week about what they see.\n"
+            "The BSO-plus group gives children a calm landing after school.",
+            "Parents' consent to talk with the school often comes late.\n"
+            "Holiday weeks bring in flexible staff who do not know the children.",
+            "Ask for consent in the intake conversation.\n"
+            "A one-page profile per child for the holiday staff.",
+        ),
+        FindingsData(
+            "Coach visits on a fixed rhythm made PMs bring questions earlier.\n"
+            "The group plan makes the approach visible to every colleague.",
+            "Funding after the pilot is not yet settled.\n"
+            "The BSO shares its rooms with the school, which leaves no quiet corner.",
+            "The project leader writes a proposal for the municipality before the summer.\n"
+            "Agree with the school on one quiet room after three o'clock.",
+        ),
+    ),
+    PilotTrack.SCHOOL: (
+        FindingsData(
+            "School, childcare, JGZ and youth care work as one team around the child.\n"
+            "The youth nurse joins the team meeting every month.",
+            "Each partner keeps its own file; agreeing what to share takes time.",
+            "One agreement on sharing information, signed by all four partners.",
+        ),
+    ),
+}
+
+#: The quarters the invented PMs answered the questionnaire: this one and the
+#: three before it, so the dashboards' default twelve months show a trend.
+RATED_QUARTERS = 4
+
+
+def _quarters_back(today: datetime.date, count: int) -> list[datetime.date]:
+    """The first days of the `count` quarters up to the one holding `today`, oldest first."""
+    quarters = [quarter_start(today)]
+    while len(quarters) < count:
+        quarters.append(quarter_start(quarters[-1] - datetime.timedelta(days=1)))
+    return quarters[::-1]
+
+
+#: (competence, starting score, quarters per point gained).
+_SCORE_CURVES = tuple(zip(SCORE_FIELDS, (3, 2, 2, 2), (3, 3, 3, 4), strict=True))
+
+
+def _demo_scores(person: int, quarter: int) -> dict[str, int]:
+    """Scores that rise by about one point over a year, each PM and competence at
+    its own pace: most confident about children's development, least about
+    working with parents."""
+    scores = {}
+    for competence, (field, start, pace) in enumerate(_SCORE_CURVES):
+        mix = person * 7 + competence * 3
+        scores[field] = min(5, start + (mix % 5 == 0) + (quarter + mix % pace) // pace)
+    return scores
 
 
 # --- Loading -----------------------------------------------------------------
@@ -1129,6 +1251,110 @@ class _Loader:
                     pilot.project_leaders.add(user)
                     self.created["Pilot.project_leaders"] += 1
 
+    def load_evaluation_moments(self):
+        """A kick-off, an interim evaluation held a few weeks ago and one planned
+        in the coming months, for every pilot that has no moments yet; recorded
+        by a demo project leader of the pilot, otherwise by programme staff."""
+        today = timezone.localdate()
+        programme = self.users["demo-programme"]
+        leaders = {
+            pilot: self.users[data.username] for data in DEMO_USERS for pilot in data.led_pilots
+        }
+        turns: Counter[str] = Counter()
+        for index, data in enumerate(PILOTS):
+            pilot = self.pilots[data.name]
+            findings = INTERIM_FINDINGS[data.track]
+            interim = findings[turns[data.track] % len(findings)]
+            turns[data.track] += 1
+            if pilot.evaluation_moments.exists():
+                continue
+            actor = leaders.get(data.name, programme)
+            moments = (
+                {
+                    "kind": EvaluationKind.KICKOFF,
+                    "date": data.kickoff_date or data.start_date,
+                    "with_steering_group": True,
+                    "with_partner_organisations": True,
+                    "other_participants": f"The youth policy officer of {data.municipality}",
+                    "agreed_actions": KICKOFF_ACTIONS,
+                },
+                {
+                    "kind": EvaluationKind.INTERIM,
+                    "date": today - datetime.timedelta(weeks=6 + 2 * (index % 5)),
+                    "with_partner_organisations": True,
+                    "with_parents_committee": data.track != PilotTrack.SCHOOL,
+                    "success_factors": interim.success_factors,
+                    "bottlenecks": interim.bottlenecks,
+                    "agreed_actions": interim.agreed_actions,
+                },
+                {
+                    "kind": EvaluationKind.INTERIM,
+                    "date": today + datetime.timedelta(weeks=5 + 3 * (index % 4)),
+                    "with_steering_group": True,
+                    "with_partner_organisations": True,
+                    "other_participants": "The coach of the youth-care partner",
+                },
+            )
+            for fields in moments:
+                evaluation_moment_create(actor=actor, pilot=pilot, **fields)
+                self.created[EvaluationMoment.__name__] += 1
+
+    def load_competence_ratings(self):
+        """The questionnaire answers of every PM the demo defines, for the last
+        few quarters, each given during its quarter. The demo logins leave this
+        quarter open, to answer it themselves; answers already given are kept.
+
+        Written in one go rather than through `competence_rating_save`, which
+        checks and stamps one answer at a time with the current time; the demo
+        PMs work at the rated pilot's locations, which is what it would check."""
+        today = timezone.localdate()
+        quarters = _quarters_back(today, RATED_QUARTERS)
+        can_log_in = {data.username for data in DEMO_USERS}
+        pms = list(self._pms_per_pilot())
+        answered = set(
+            CompetenceRating.objects.filter(
+                user__in=[self.users[username] for username, _pilot in pms]
+            ).values_list("user_id", "pilot_id", "quarter")
+        )
+        new = []
+        for person, (username, pilot) in enumerate(pms):
+            user = self.users[username]
+            for number, quarter in enumerate(quarters):
+                if (user.pk, pilot.pk, quarter) in answered:
+                    continue
+                if username in can_log_in and quarter == quarters[-1]:
+                    continue
+                answered_on = min(quarter + datetime.timedelta(days=20), today)
+                answered_at = timezone.make_aware(
+                    datetime.datetime.combine(answered_on, datetime.time(10))
+                )
+                rating = CompetenceRating(
+                    user=user,
+                    pilot=pilot,
+                    quarter=quarter,
+                    answered_at=min(answered_at, timezone.now()),
+                    **_demo_scores(person, number),
+                )
+                rating.clean_fields()
+                new.append(rating)
+        CompetenceRating.objects.bulk_create(new)
+        self.created[CompetenceRating.__name__] += len(new)
+
+    def _pms_per_pilot(self):
+        """(username, pilot) for the pedagogical staff at each pilot's locations."""
+        for data in PILOTS:
+            pilot = self.pilots[data.name]
+            locations = {(loc.organisation, loc.name) for loc in data.locations}
+            for location in data.locations:
+                for staff in location.staff:
+                    if staff.role == Role.PEDAGOGICAL_STAFF:
+                        yield staff.username, pilot
+            for user in DEMO_USERS:
+                if user.role == Role.PEDAGOGICAL_STAFF and any(
+                    (org, loc) in locations for org, loc, _group in user.groups
+                ):
+                    yield user.username, pilot
+
 
 def _apply(instance, values: dict) -> list[str]:
     """Set the values that differ on `instance`; return the changed field names."""
@@ -1160,6 +1386,8 @@ def load_demo_data(stdout=None) -> dict:
         (_("pilots, locations and groups"), loader.load_pilots),
         (_("staff"), loader.load_staff),
         (_("demo logins"), loader.load_demo_users),
+        (_("evaluation moments"), loader.load_evaluation_moments),
+        (_("competence ratings"), loader.load_competence_ratings),
     )
     with transaction.atomic():
         for label, step in steps:
@@ -1174,6 +1402,8 @@ def load_demo_data(stdout=None) -> dict:
         "groups": len(loader.groups),
         "users": len(loader.users),
         "memberships": len(loader.memberships),
+        "evaluation_moments": EvaluationMoment.objects.count(),
+        "competence_ratings": CompetenceRating.objects.count(),
         "created": sum(loader.created.values()),
         "updated": sum(loader.updated.values()),
     }

@@ -22,6 +22,7 @@ HOME_HEADINGS = {
     Role.CARE_COORDINATOR: "Locations I support",
     Role.PROJECT_LEADER: "My pilots",
     Role.ORGANISATION_ADMIN: "Organisations I administer",
+    Role.PROGRAMME_STAFF: "National overview",
 }
 
 

@@ -6,10 +6,21 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db import transaction
 from django.urls import reverse
+from django.utils import timezone
 
-from pilots import selectors
-from pilots.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, RESEARCH_ANGLES, load_demo_data
+from pilots import dashboard_selectors, monitoring, selectors
+from pilots.dashboard_forms import DashboardFilterForm
+from pilots.demo import (
+    DEMO_ACCOUNTS,
+    DEMO_PASSWORD,
+    PROGRAMME_OFFICE,
+    RESEARCH_ANGLES,
+    load_demo_data,
+)
 from pilots.models import (
+    CompetenceRating,
+    EvaluationKind,
+    EvaluationMoment,
     Group,
     Location,
     Membership,
@@ -55,6 +66,7 @@ DEMO_USERNAMES = [
     "demo-coordinator",
     "demo-projectleader",
     "demo-orgadmin",
+    "demo-programme",
     "demo-platform",
 ]
 
@@ -242,10 +254,109 @@ class TestLoadedDemo:
         others = User.objects.filter(username__in=DEMO_USERNAMES).exclude(pk=user.pk)
         assert not others.filter(is_staff=True).exists()
 
+    def test_demo_programme_staff_opens_the_national_overview(self, demo, client):
+        membership = membership_of("demo-programme")
+        assert (membership.organisation.name, membership.role) == (
+            PROGRAMME_OFFICE,
+            Role.PROGRAMME_STAFF,
+        )
+        assert membership.organisation.kind == Organisation.Kind.OTHER
+        user = User.objects.get(username="demo-programme")
+        assert dashboard_selectors.can_see_national(user)
+        client.force_login(user)
+
+        response = client.get(reverse("dashboards:national"))
+
+        assert response.status_code == 200
+        assert len(response.context["moments"]) == 3 * len(DOCUMENTED_PARTNERS)
+
     def test_demo_memberships_are_current(self, demo):
         for username in DEMO_USERNAMES[:-1]:
             user = User.objects.get(username=username)
             assert selectors.roles_for_user(user) == {membership_of(username).role}
+
+
+class TestDemoMonitoring:
+    """The evaluation moments and questionnaire answers behind the dashboards."""
+
+    def test_every_pilot_had_a_kickoff_and_an_interim_and_plans_the_next(self, demo):
+        today = timezone.localdate()
+        for pilot in Pilot.objects.all():
+            kickoff, held, planned = pilot.evaluation_moments.order_by("date")
+            assert (kickoff.kind, kickoff.date) == (
+                EvaluationKind.KICKOFF,
+                pilot.kickoff_date or pilot.start_date,
+            )
+            assert kickoff.with_steering_group and kickoff.with_partner_organisations
+            assert held.kind == EvaluationKind.INTERIM
+            assert today - datetime.timedelta(weeks=16) < held.date < today
+            assert held.success_factors and held.bottlenecks and held.agreed_actions
+            assert held.with_partner_organisations
+            assert planned.kind == EvaluationKind.INTERIM
+            assert today < planned.date < today + datetime.timedelta(weeks=26)
+            assert not (planned.success_factors or planned.bottlenecks or planned.agreed_actions)
+
+    def test_assen_moments_are_recorded_by_the_demo_project_leader(self, demo):
+        leader = User.objects.get(username="demo-projectleader")
+        programme = User.objects.get(username="demo-programme")
+        assen = EvaluationMoment.objects.filter(pilot__project_leaders=leader)
+        assert assen.count() == 6
+        assert set(assen.values_list("created_by", flat=True)) == {leader.pk}
+        others = EvaluationMoment.objects.exclude(pilot__project_leaders=leader)
+        assert set(others.values_list("created_by", flat=True)) == {programme.pk}
+        assert {m.history.get().history_user for m in assen} == {leader}
+
+    def test_pms_answered_the_last_four_quarters_with_rising_confidence(self, demo):
+        quarter = monitoring.quarter_start(timezone.localdate())
+        quarters = [quarter]
+        for _ in range(3):
+            quarters.insert(0, monitoring.quarter_start(quarters[0] - datetime.timedelta(days=1)))
+        assen = Pilot.objects.get(name="Alert4you Assen 0-4")
+        raters = CompetenceRating.objects.filter(pilot=assen).values_list(
+            "user__username", flat=True
+        )
+        assert set(raters) == {"kees.kinderopvang", "saar.schommel", "demo-pm"}
+        assert set(CompetenceRating.objects.values_list("quarter", flat=True)) == set(quarters)
+        assert not User.objects.filter(
+            competence_ratings__isnull=False, memberships__role=Role.LOCATION_MANAGER
+        ).exists()
+        means = [
+            sum(r.asking_for_help for r in CompetenceRating.objects.filter(quarter=q))
+            / CompetenceRating.objects.filter(quarter=q).count()
+            for q in quarters
+        ]
+        assert means == sorted(means) and means[-1] - means[0] <= 2
+        for rating in CompetenceRating.objects.all():
+            assert monitoring.quarter_start(rating.answered_at.date()) == rating.quarter
+        # The service would have let each of them answer for that pilot.
+        for rating in CompetenceRating.objects.filter(quarter=quarters[0]).select_related("user"):
+            assert rating.pilot in monitoring.questionnaire_pilots_for(rating.user)
+
+    def test_demo_pm_leaves_this_quarter_open_to_answer_herself(self, demo):
+        pm = User.objects.get(username="demo-pm")
+        assen = Pilot.objects.get(name="Alert4you Assen 0-4")
+        assert monitoring.competence_rating_for(pm, assen) is None
+        assert CompetenceRating.objects.filter(user=pm, pilot=assen).count() == 3
+
+    def test_national_overview_shows_means_and_a_pilot_hides_them(self, demo):
+        national = dashboard_selectors.national_scope()
+        filters = DashboardFilterForm({}, scope=national).filters()
+        national_rows = monitoring.competence_indicator(national, filters).table.rows
+        # The current quarter and the three before it; the default period may
+        # start in the quarter before those.
+        shown = [row for _label, row in national_rows if row[0].value is not None]
+        assert len(shown) == 4
+        assen = dashboard_selectors.scope_for_pilot(Pilot.objects.get(name="Alert4you Assen BSO"))
+        pilot_rows = monitoring.competence_indicator(assen, filters).table.rows
+        assert all(figure.value is None for _label, row in pilot_rows for figure in row)
+
+    def test_demo_project_leader_opens_the_assen_dashboards(self, demo, client):
+        client.force_login(User.objects.get(username="demo-projectleader"))
+        for pilot in Pilot.objects.filter(name__startswith="Alert4you Assen"):
+            response = client.get(reverse("dashboards:pilot", kwargs={"pilot_uuid": pilot.uuid}))
+
+            assert response.status_code == 200
+            assert len(response.context["moments"]) == 3
 
 
 # --- Running it again -------------------------------------------------------------
@@ -262,8 +373,10 @@ SNAPSHOT_MODELS = [
     MembershipGroup,
     Pilot.project_leaders.through,
     User,
+    EvaluationMoment,
+    CompetenceRating,
 ]
-HISTORY_MODELS = [Organisation, Pilot, Location, Group, Membership]
+HISTORY_MODELS = [Organisation, Pilot, Location, Group, Membership, EvaluationMoment]
 
 
 def snapshot():
@@ -287,6 +400,22 @@ def test_loading_twice_changes_nothing(fresh_demo):
     assert rows_after == rows_before
     assert history_after == history_before
     assert fresh_demo["created"] > 0
+    assert rows_after["EvaluationMoment"] and rows_after["CompetenceRating"]
+
+
+def test_loading_again_keeps_moments_and_answers_given_in_the_demo(fresh_demo):
+    pm = User.objects.get(username="demo-pm")
+    assen = Pilot.objects.get(name="Alert4you Assen 0-4")
+    scores = dict.fromkeys(monitoring.SCORE_FIELDS, 5)
+    own = monitoring.competence_rating_save(actor=pm, pilot=assen, scores=scores)
+    lent = Pilot.objects.get(name="Alert4you Lent")
+    lent.evaluation_moments.exclude(kind=EvaluationKind.KICKOFF).delete()
+
+    result = load_demo_data()
+
+    assert result["created"] == 0
+    assert CompetenceRating.objects.get(pk=own.pk).asking_for_help == 5
+    assert list(lent.evaluation_moments.values_list("kind", flat=True)) == [EvaluationKind.KICKOFF]
 
 
 def test_loading_again_restores_demo_values_and_records_it(fresh_demo):
@@ -334,6 +463,19 @@ def test_command_prints_every_demo_login(db, settings):
         assert str(account.role) in line
         assert DEMO_PASSWORD in line
     assert Pilot.objects.count() == len(DOCUMENTED_PARTNERS)
+
+
+def test_command_run_twice_creates_nothing_the_second_time(db, settings):
+    settings.DEMO_MODE = True
+    call_command("load_demo", stdout=StringIO())
+    counts = (EvaluationMoment.objects.count(), CompetenceRating.objects.count())
+    out = StringIO()
+
+    call_command("load_demo", stdout=out)
+
+    assert (EvaluationMoment.objects.count(), CompetenceRating.objects.count()) == counts
+    assert User.objects.filter(username="demo-programme").count() == 1
+    assert "(0 " in out.getvalue()
 
 
 def test_command_loads_nothing_outside_demo_mode(db, settings):
