@@ -7,6 +7,7 @@ outsider who belongs to an unrelated organisation.
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from pilots.models import Group, Location, Municipality, Organisation, Pilot, Role
 
@@ -113,7 +114,7 @@ def log_concern(actor, child, **overrides):
     from casework import services
 
     fields = {
-        "observed_on": datetime.date.today() - datetime.timedelta(days=1),
+        "observed_on": timezone.localdate() - datetime.timedelta(days=1),
         "domain": "social_emotional",
         "description": "Plays alone and withdraws when others come near.",
         "worry_level": 2,
@@ -154,7 +155,6 @@ def cases(world):
 
 def add_parents(child, *, actor, authority_checked_how="register"):
     """Two parents who share parental authority, checked in the custody register."""
-    import datetime
 
     from parents import services as parent_services
 
@@ -167,21 +167,20 @@ def add_parents(child, *, actor, authority_checked_how="register"):
             relation="parent",
             has_authority=True,
             authority_checked_how=authority_checked_how,
-            authority_checked_on=datetime.date.today(),
+            authority_checked_on=timezone.localdate(),
         )
         for first_name in ("Moeder", "Vader")
     ]
 
 
 def grant_consent(child, *, actor, scope, organisation=None, **overrides):
-    import datetime
 
     from parents import services as parent_services
 
     fields = {
         "decision": "granted",
         "given_by": list(child.guardians.filter(has_authority=True)),
-        "decided_on": datetime.date.today(),
+        "decided_on": timezone.localdate(),
         "method": "paper",
     }
     fields.update(overrides)

@@ -1,5 +1,7 @@
 import datetime
 
+from django.utils import timezone
+
 from alert4you import tasks
 from alert4you.celery import app
 from casework import selectors
@@ -14,7 +16,7 @@ def test_every_periodic_task_is_registered():
 
 def test_the_nightly_sweep_closes_access_of_a_membership_that_ended(cases):
     w = cases
-    today = datetime.date.today()
+    today = timezone.localdate()
     Membership.objects.filter(user=w.coordinator).update(
         start_date=today - datetime.timedelta(days=10), end_date=today - datetime.timedelta(days=1)
     )
@@ -41,7 +43,7 @@ def test_the_nightly_sweep_closes_access_when_a_consent_expired(cases):
     from tests.conftest import add_parents, grant_consent
 
     w = cases
-    today = datetime.date.today()
+    today = timezone.localdate()
     add_parents(w.child_a, actor=w.pm_a)
     grant_consent(
         w.child_a,

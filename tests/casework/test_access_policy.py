@@ -6,6 +6,7 @@ import pytest
 from django.contrib.auth.models import Group as AuthGroup
 from django.contrib.auth.models import Permission
 from django.core.management import call_command
+from django.utils import timezone
 
 from alert4you import access_policy
 from casework import selectors, services
@@ -75,7 +76,7 @@ def test_joining_a_group_grants_its_cases_and_leaving_revokes_them(cases):
 
 def test_an_ended_membership_ends_access_on_the_daily_sweep(cases):
     w = cases
-    today = datetime.date.today()
+    today = timezone.localdate()
     Membership.objects.filter(user=w.pm_a).update(
         start_date=today - datetime.timedelta(days=30), end_date=today - datetime.timedelta(days=1)
     )

@@ -4,6 +4,7 @@ import datetime
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from casework.models import AccessLogEntry, Case, Concern
 from tests.conftest import log_concern
@@ -11,7 +12,7 @@ from tests.conftest import log_concern
 
 def _concern_data(**overrides):
     data = {
-        "observed_on": (datetime.date.today() - datetime.timedelta(days=1)).isoformat(),
+        "observed_on": (timezone.localdate() - datetime.timedelta(days=1)).isoformat(),
         "domain": "language",
         "worry_level": "2",
         "where_seen": "group",
@@ -130,7 +131,7 @@ def test_wellbeing_scales_run_from_one_to_five(client, cases):
     client.force_login(w.pm_a)
     url = reverse("casework:observation-create", kwargs={"case_uuid": w.case_a.uuid})
     data = {
-        "observed_on": datetime.date.today().isoformat(),
+        "observed_on": timezone.localdate().isoformat(),
         "observer_role": "pedagogical_staff",
         "notes": "Played with two others.",
         "wellbeing_self": "6",

@@ -3,13 +3,14 @@
 import datetime
 
 import pytest
+from django.utils import timezone
 
 from alert4you import access_policy
 from casework import selectors
 from coaching.models import CoachAssignment
 from tests.conftest import add_parents, grant_consent
 
-TODAY = datetime.date.today()
+TODAY = timezone.localdate()
 
 
 def visible(user):

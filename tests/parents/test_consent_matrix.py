@@ -11,6 +11,7 @@ import datetime
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import timezone
 
 from casework import selectors as case_selectors
 from casework import services as case_services
@@ -22,7 +23,7 @@ from tests.conftest import add_membership, add_parents, grant_consent, make_user
 
 pytestmark = pytest.mark.django_db
 
-TODAY = datetime.date.today()
+TODAY = timezone.localdate()
 
 # subject: (scope, organisation attribute on the world or None)
 SUBJECTS = {

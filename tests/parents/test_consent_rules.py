@@ -4,12 +4,13 @@ import datetime
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from parents import consent_rules, services
 from parents.models import Consent, Guardian
 from tests.conftest import add_parents, grant_consent
 
-TODAY = datetime.date.today()
+TODAY = timezone.localdate()
 
 
 @pytest.fixture

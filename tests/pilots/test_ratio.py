@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.utils import translation
+from django.utils import timezone, translation
 
 from pilots import ratio
 from pilots.ratio import (
@@ -720,7 +720,7 @@ def test_command_bso_not_allowed_before_july_2024():
 
 
 def test_command_default_date_is_today():
-    result = required_staff_after_school(8, 3, on=date.today())
+    result = required_staff_after_school(8, 3, on=timezone.localdate())
     suffix = " (per location)" if result.scope == "location" else ""
     assert bkr("--bso", "8", "3") == f"{result.staff}{suffix}"
 

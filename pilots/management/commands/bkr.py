@@ -1,6 +1,7 @@
 from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
 from pilots.ratio import LOCATION, required_staff_after_school, required_staff_day_care
 
@@ -18,7 +19,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         try:
-            on = date.fromisoformat(options["date"]) if options["date"] else date.today()
+            on = date.fromisoformat(options["date"]) if options["date"] else timezone.localdate()
         except ValueError as exc:
             raise CommandError(f"invalid --date: {options['date']} (expected YYYY-MM-DD)") from exc
         counts = options["counts"]
