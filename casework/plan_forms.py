@@ -68,7 +68,12 @@ class ActionForm(forms.Form):
     for_whole_group = forms.BooleanField(
         label=_("For the whole group"),
         required=False,
-        help_text=_("This action helps every child in the group; it flows into the group plan."),
+        # The group plan is read by everyone who works with the group, including coaches
+        # without this child's consent: the text must not identify the child.
+        help_text=_(
+            "This action helps every child in the group; it flows into the group plan, which "
+            "everyone working with the group reads. Write it without naming the child."
+        ),
     )
 
 
