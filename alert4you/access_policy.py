@@ -196,6 +196,11 @@ def desired_case_grants(cases: Iterable[Case]):
 
     result = {}
     for case in cases:
+        if case.erased_at is not None:
+            # An erased case is an anonymous stub kept for the access log: no one
+            # works in it any more, so no one is granted anything on it.
+            result[case.id] = (set(), set())
+            continue
         child = case.child
         group = child.group
         location = group.location

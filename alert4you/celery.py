@@ -34,6 +34,12 @@ app.conf.beat_schedule = {
         "task": "alert4you.tasks.clear_old_login_failures",
         "schedule": crontab(hour=3, minute=30),
     },
+    # Closed cases past their retention period are erased (casework.retention);
+    # weekly is soon enough for terms counted in years.
+    "erase-expired-cases": {
+        "task": "casework.tasks.erase_expired_cases",
+        "schedule": crontab(hour=2, minute=45, day_of_week="sunday"),
+    },
     # Reminders: record today's in the outbox and queue the due ones. Safe to run
     # twice at once; a sweep that waited longer than a minute is dropped, the next
     # one does its work.

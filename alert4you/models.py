@@ -175,18 +175,47 @@ class ReminderPreference(models.Model):
 
 class AuditEntry(models.Model):
     """An audited action that is not about one case: exports of aggregate
-    figures, for example. Like the case access log it is append-only and never
-    holds child data: `subject` names what was acted on (a pilot, a location,
-    "national"), `detail` the filters used."""
+    figures, refused access to an object, views of the audit log, for example.
+    Like the case access log it is append-only (a PostgreSQL trigger refuses
+    UPDATE and DELETE, migration 0006) and never holds child data: `subject`
+    names what was acted on (a pilot, a location, "national", an object's kind
+    and UUID), `detail` the filters used. Written through `alert4you.audit`."""
 
     class Action(models.TextChoices):
         DASHBOARD_EXPORT = "dashboard_export", _("Exported dashboard figures")
+        ACCESS_DENIED = "access_denied", _("Was refused access")
+        AUDIT_LOG_VIEW = "audit_log_view", _("Viewed the audit log")
+        TWO_FACTOR_ENROLLED = "two_factor_enrolled", _("Set up two-step login")
+        TWO_FACTOR_RESET = "two_factor_reset", _("Reset someone's two-step login")
+        RETENTION_RUN = "retention_run", _("Erased cases past their retention period")
+
+    class Outcome(models.TextChoices):
+        ALLOWED = "allowed", _("allowed")
+        DENIED = "denied", _("denied")
 
     at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
+    # Empty for the system's own runs (a scheduled retention sweep, say).
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("who"), on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("who"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    acting_as = models.CharField(_("acting as"), max_length=200, blank=True)
+    organisation = models.ForeignKey(
+        "pilots.Organisation",
+        verbose_name=_("organisation"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
     )
     action = models.CharField(_("what"), max_length=40, choices=Action.choices)
+    outcome = models.CharField(
+        _("outcome"), max_length=10, choices=Outcome.choices, default=Outcome.ALLOWED
+    )
     subject = models.CharField(_("about"), max_length=200)
     detail = models.CharField(_("details"), max_length=500, blank=True)
     ip_address = models.GenericIPAddressField(_("from address"), null=True, blank=True)
@@ -205,6 +234,9 @@ class AuditEntry(models.Model):
         if self.pk is not None:
             raise ValueError("Audit entries cannot be changed.")
         super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("Audit entries cannot be deleted.")
 
 
 class UserSession(models.Model):

@@ -19,6 +19,11 @@ urlpatterns = [
         name="password_change",
     ),
     path(
+        "accounts/password_change/done/",
+        views.PasswordChangeDoneView.as_view(),
+        name="password_change_done",
+    ),
+    path(
         "accounts/reset/<uidb64>/<token>/",
         views.PasswordResetConfirmView.as_view(),
         name="password_reset_confirm",

@@ -39,7 +39,10 @@ def session_end(request, session_uuid):
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):
-    """Django's password change; every other session of the user ends."""
+    """Django's password change, in the app's own page; every other session of
+    the user ends."""
+
+    template_name = "account/password_change_form.html"
 
     def form_valid(self, form):
         old_key = self.request.session.session_key
@@ -50,6 +53,10 @@ class PasswordChangeView(auth_views.PasswordChangeView):
         )
         sessions.user_sessions_end_others(user=form.user, keep_session_key=new_key)
         return response
+
+
+class PasswordChangeDoneView(auth_views.PasswordChangeDoneView):
+    template_name = "account/password_change_done.html"
 
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):

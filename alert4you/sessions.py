@@ -149,6 +149,20 @@ def user_session_rekey(*, user, old_session_key: str | None, new_session_key: st
         )
 
 
+def sessions_clear_ended() -> int:
+    """Nightly: let the session store drop its expired sessions, then delete the
+    `UserSession` rows whose session is gone or expired (a session that timed
+    out leaves its row behind). Returns how many sessions the store dropped."""
+    now = timezone.now()
+    expired = Session.objects.filter(expire_date__lt=now).count()
+    import_module(settings.SESSION_ENGINE).SessionStore.clear_expired()
+    alive = Session.objects.filter(session_key=OuterRef("session_key"), expire_date__gt=now)
+    ended, _ = UserSession.objects.exclude(Exists(alive)).delete()
+    if ended:
+        security_log.info("Forgot %d ended session(s)", ended)
+    return expired
+
+
 # Signal receivers: thin, they only call the services above.
 
 

@@ -1,12 +1,14 @@
 from celery import shared_task
-from django.contrib.sessions.models import Session
 from django.utils import timezone
 
 
 @shared_task
 def clear_expired_sessions() -> int:
-    deleted, _ = Session.objects.filter(expire_date__lt=timezone.now()).delete()
-    return deleted
+    """Daily: drop expired sessions from the store and the "Your sessions" rows
+    of sessions that ended; safe to run twice."""
+    from alert4you import sessions
+
+    return sessions.sessions_clear_ended()
 
 
 @shared_task

@@ -11,7 +11,8 @@ from coaching import selectors as coaching_selectors
 from parents import selectors as parent_selectors
 from pilots import selectors
 
-from . import health
+from . import health, two_factor
+from .forms import LoginForm
 
 
 @require_GET
@@ -62,7 +63,11 @@ def home(request):
 
 
 class LoginView(auth_views.LoginView):
-    """Django's login, plus the demo accounts on the page in demo mode only."""
+    """Django's login (the first of two steps: `alert4you.two_factor` asks for
+    the code next), plus the demo accounts and their current codes on the page
+    in demo mode only."""
+
+    authentication_form = LoginForm
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -71,4 +76,6 @@ class LoginView(auth_views.LoginView):
 
             context["demo_accounts"] = DEMO_ACCOUNTS
             context["demo_password"] = DEMO_PASSWORD
+            # Never under production settings, whatever DEMO_MODE says.
+            context["demo_codes"] = two_factor.demo_codes(a.username for a in DEMO_ACCOUNTS)
         return context

@@ -1,4 +1,7 @@
+import datetime
+
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -22,10 +25,31 @@ class DateInput(forms.DateInput):
         super().__init__(format="%Y-%m-%d", **kwargs)
 
 
+#: The dates a form accepts. Far beyond them nothing about a child makes sense, and
+#: date arithmetic (a period plus four weeks, a reminder a week before) overflows.
+EARLIEST_DATE, LATEST_DATE = datetime.date(1900, 1, 1), datetime.date(2999, 12, 31)
+
+
+def validate_date_in_range(value):
+    if value is not None and not EARLIEST_DATE <= value <= LATEST_DATE:
+        raise ValidationError(
+            _("Enter a date between %(earliest)s and %(latest)s."),
+            code="date_out_of_range",
+            params={"earliest": EARLIEST_DATE.year, "latest": LATEST_DATE.year},
+        )
+
+
+class DateField(forms.DateField):
+    """Every date in a form: a real day between 1900 and 2999."""
+
+    default_validators = [validate_date_in_range]
+
+
 class ConcernForm(forms.ModelForm):
     class Meta:
         model = Concern
         fields = ["observed_on", "domain", "worry_level", "where_seen", "description"]
+        field_classes = {"observed_on": DateField}
         widgets = {
             "observed_on": DateInput(),
             "worry_level": forms.RadioSelect,
@@ -49,6 +73,7 @@ class ObservationForm(forms.ModelForm):
             "wellbeing_with_staff",
             "wellbeing_with_children",
         ]
+        field_classes = {"observed_on": DateField}
         widgets = {
             "observed_on": DateInput(),
             "notes": forms.Textarea(attrs={"rows": 5, "maxlength": LONG_TEXT}),
@@ -66,6 +91,7 @@ class PlacementForm(forms.ModelForm):
     class Meta:
         model = Placement
         fields = ["setting", "place", "start_date", "end_date", "notes"]
+        field_classes = {"start_date": DateField, "end_date": DateField}
         widgets = {
             "start_date": DateInput(),
             "end_date": DateInput(),
@@ -84,6 +110,7 @@ class ReferralForm(forms.ModelForm):
     class Meta:
         model = Referral
         fields = ["target", "organisation", "recipient", "referred_on", "reason"]
+        field_classes = {"referred_on": DateField}
         widgets = {
             "referred_on": DateInput(),
             "reason": forms.Textarea(attrs={"rows": 4, "maxlength": LONG_TEXT}),

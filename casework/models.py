@@ -84,6 +84,9 @@ class Case(models.Model):
     )
     opened_at = models.DateTimeField(_("opened at"), auto_now_add=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    # Set when the retention sweep erased the case's content: the row stays as an
+    # anonymous stub so the access log and the dashboards' counts keep their anchor.
+    erased_at = models.DateTimeField(_("erased at"), null=True, blank=True)
     team = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
         through="CaseTeamMember",
@@ -543,7 +546,9 @@ class Referral(models.Model):
 
 
 class AccessLogEntry(models.Model):
-    """Who looked at which case, when, from where (NEN 7513). Append-only."""
+    """Who looked at which case, acting as what, when, from where, and whether it
+    was allowed (NEN 7513). Append-only: besides `save` and `delete` here, a
+    PostgreSQL trigger refuses UPDATE and DELETE (migration 0004)."""
 
     class Action(models.TextChoices):
         VIEW = "view", _("Viewed the case")
@@ -553,6 +558,18 @@ class AccessLogEntry(models.Model):
         EXPORT = "export", _("Exported the case")
         PRINT = "print", _("Printed the case")
         ACCESS_LOG = "access_log", _("Viewed the access log")
+        LISTED = "listed", _("Saw the case in a list")
+        SEARCH = "search", _("Found the case by searching")
+        SUBJECT_ACCESS = (
+            "subject_access",
+            _("Exported everything held for a subject-access request"),
+        )
+        # Only ever refused: allowed changes are kept in the case's history.
+        CHANGE = "change", _("Opened a page that changes the case")
+
+    class Outcome(models.TextChoices):
+        ALLOWED = "allowed", _("allowed")
+        DENIED = "denied", _("denied")
 
     at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
     user = models.ForeignKey(
@@ -564,7 +581,11 @@ class AccessLogEntry(models.Model):
     case = models.ForeignKey(
         Case, verbose_name=_("case"), on_delete=models.PROTECT, related_name="access_log"
     )
+    acting_as = models.CharField(_("acting as"), max_length=200, blank=True)
     action = models.CharField(_("what"), max_length=20, choices=Action.choices)
+    outcome = models.CharField(
+        _("outcome"), max_length=10, choices=Outcome.choices, default=Outcome.ALLOWED
+    )
     ip_address = models.GenericIPAddressField(_("from address"), null=True, blank=True)
     path = models.CharField(_("page"), max_length=300)
 

@@ -1,10 +1,22 @@
-"""Who may do what with a case. Missing and forbidden both answer 404."""
+"""Who may do what with a case. Missing and forbidden both answer 404.
+
+Every refusal is written to the audit trail (one INSERT): a case that exists
+gets a denied row in its access log, anything else an "access denied" entry
+naming the object's kind and UUID (see `alert4you.audit`)."""
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
+from alert4you import audit
+
 from . import selectors
-from .models import Case, Child, Plan
+from .models import AccessLogEntry, Case, Child, Plan
+
+#: The access-log action a refused permission stands for.
+_DENIED_ACTION = {
+    "view_case": AccessLogEntry.Action.VIEW,
+    "view_access_log": AccessLogEntry.Action.ACCESS_LOG,
+}
 
 
 def get_case_for_user(user, case_uuid, codename: str = "view_case") -> Case:
@@ -16,16 +28,27 @@ def get_case_for_user(user, case_uuid, codename: str = "view_case") -> Case:
         .first()
     )
     if case is None:
+        _case_denied(user, case_uuid, codename)
         raise Http404
     case.user_perms, case._perms_for = selectors.case_perms_for_user(user, case), user.pk
     if codename not in case.user_perms:
+        audit.case_access_denied(user, case, _DENIED_ACTION.get(codename, "change"))
         raise PermissionDenied
     return case
+
+
+def _case_denied(user, case_uuid, codename: str) -> None:
+    existing = Case.objects.filter(uuid=case_uuid).only("pk", "uuid").first()
+    if existing is None:
+        audit.access_denied(user, "case", case_uuid)
+    else:
+        audit.case_access_denied(user, existing, _DENIED_ACTION.get(codename, "change"))
 
 
 def get_plan_for_user(user, plan_uuid, codename: str = "view_case") -> Plan:
     plan = Plan.objects.filter(uuid=plan_uuid).values_list("case__uuid", flat=True).first()
     if plan is None:
+        audit.access_denied(user, "plan", plan_uuid)
         raise Http404
     case = get_case_for_user(user, plan, codename)
     result = Plan.objects.select_related("case").get(uuid=plan_uuid)
@@ -36,6 +59,7 @@ def get_plan_for_user(user, plan_uuid, codename: str = "view_case") -> Plan:
 def get_child_for_concern(user, child_uuid) -> Child:
     child = selectors.children_for_concerns(user).filter(uuid=child_uuid).first()
     if child is None:
+        audit.access_denied(user, "child", child_uuid)
         raise Http404
     return child
 

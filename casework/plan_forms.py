@@ -4,7 +4,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .forms import DateInput
+from .forms import DateField, DateInput
 from .models import LONG_TEXT, SHORT_TEXT, Party
 
 MAX_GOALS = 30
@@ -13,7 +13,7 @@ PARTY_CHOICES = [("", _("Choose a party"))] + Party.choices
 
 
 class PlanForm(forms.Form):
-    next_evaluation_date = forms.DateField(
+    next_evaluation_date = DateField(
         label=_("Next evaluation date"),
         widget=DateInput(),
         error_messages={"required": _("Set the next evaluation date.")},
@@ -60,7 +60,7 @@ class ActionForm(forms.Form):
         help_text=_("The person who makes sure it happens."),
         error_messages={"required": _("Every action needs an owner: name the person.")},
     )
-    due_date = forms.DateField(
+    due_date = DateField(
         label=_("Due date"),
         widget=DateInput(),
         error_messages={"required": _("Set the date by which the action is done.")},
@@ -114,7 +114,7 @@ class ReviewCommentForm(forms.Form):
 
 
 class ParentsAgreementForm(forms.Form):
-    agreed_on = forms.DateField(
+    agreed_on = DateField(
         label=_("Date the parents agreed"),
         widget=DateInput(),
         error_messages={"required": _("Say when the parents agreed.")},

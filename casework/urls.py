@@ -19,4 +19,5 @@ urlpatterns = [
     path("<uuid:case_uuid>/team/", views.team_manage, name="case-team"),
     path("<uuid:case_uuid>/team/<int:user_id>/remove/", views.team_remove, name="team-remove"),
     path("", include("casework.plan_urls")),
+    path("", include("casework.subject_access_urls")),
 ]

@@ -53,6 +53,16 @@ def case_list(request):
     if form.is_bound and form.errors:
         cases = cases.none()
     page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
+    # Every child shown is logged, as a search when filters picked them (the
+    # search term itself is not kept: it may be a child's name).
+    page.object_list = list(page.object_list)
+    searched = any(filters.values())
+    services.access_log_record_cases(
+        user=request.user,
+        case_ids=[case.pk for case in page.object_list],
+        action=AccessLogEntry.Action.SEARCH if searched else AccessLogEntry.Action.LISTED,
+        request=request,
+    )
     query = request.GET.copy()
     query.pop("page", None)
     return render(

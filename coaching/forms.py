@@ -8,7 +8,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from casework.forms import DateInput
+from casework.forms import DateField, DateInput
 
 from .models import LONG_TEXT, SHORT_TEXT, AssignmentKind, Topic, Weekday
 
@@ -45,8 +45,8 @@ class AssignmentForm(forms.Form):
     )
     start_time = forms.TimeField(label=_("From"), widget=TimeInput(), required=False)
     end_time = forms.TimeField(label=_("Until"), widget=TimeInput(), required=False)
-    starts_on = forms.DateField(label=_("First day"), widget=DateInput())
-    ends_on = forms.DateField(label=_("Last day"), widget=DateInput(), required=False)
+    starts_on = DateField(label=_("First day"), widget=DateInput())
+    ends_on = DateField(label=_("Last day"), widget=DateInput(), required=False)
     groups = forms.ModelMultipleChoiceField(
         label=_("Groups"),
         queryset=None,
@@ -79,12 +79,12 @@ class AssignmentForm(forms.Form):
 
 class ClosedPeriodForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=100)
-    starts_on = forms.DateField(label=_("First day"), widget=DateInput())
-    ends_on = forms.DateField(label=_("Last day"), widget=DateInput())
+    starts_on = DateField(label=_("First day"), widget=DateInput())
+    ends_on = DateField(label=_("Last day"), widget=DateInput())
 
 
 class VisitMoveForm(forms.Form):
-    day = forms.DateField(label=_("New date"), widget=DateInput())
+    day = DateField(label=_("New date"), widget=DateInput())
     start_time = forms.TimeField(label=_("From"), widget=TimeInput())
     end_time = forms.TimeField(label=_("Until"), widget=TimeInput())
     reason = forms.CharField(label=_("Why does the visit move?"), max_length=300)
@@ -211,7 +211,7 @@ class TipForm(forms.Form):
 class FollowUpForm(forms.Form):
     description = forms.CharField(label=_("Follow-up"), required=False, max_length=300)
     owner_name = forms.CharField(label=_("Owner"), required=False, max_length=120)
-    due_on = forms.DateField(label=_("Due date"), required=False, widget=DateInput())
+    due_on = DateField(label=_("Due date"), required=False, widget=DateInput())
 
     def clean(self):
         cleaned = super().clean()
@@ -242,7 +242,7 @@ class DeclineRequestForm(forms.Form):
 
 
 class IntervisionForm(forms.Form):
-    held_on = forms.DateField(label=_("Date"), widget=DateInput())
+    held_on = DateField(label=_("Date"), widget=DateInput())
     topic = forms.CharField(label=_("Topic"), max_length=200)
     coaches = forms.ModelMultipleChoiceField(
         label=_("Coaches who took part"),

@@ -7,7 +7,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from casework.forms import DateInput
+from casework.forms import DateField, DateInput
 
 from .forms import TimeInput
 from .models import LONG_TEXT, SHORT_TEXT, AppliedCheck, GroupPlanStaffing, Weekday
@@ -39,17 +39,17 @@ class SectionErrors(forms.Form):
 
 
 class GroupPlanForm(forms.Form):
-    period_start = forms.DateField(
+    period_start = DateField(
         label=_("Period from"),
         widget=DateInput(),
         error_messages={"required": _("Say when the period starts.")},
     )
-    period_end = forms.DateField(
+    period_end = DateField(
         label=_("Period until"),
         widget=DateInput(),
         error_messages={"required": _("Say when the period ends.")},
     )
-    evaluation_date = forms.DateField(
+    evaluation_date = DateField(
         label=_("Evaluation date"),
         widget=DateInput(),
         error_messages={"required": _("Set the evaluation date.")},
@@ -219,7 +219,7 @@ class CommentForm(forms.Form):
 
 
 class EvaluationForm(forms.Form):
-    evaluated_on = forms.DateField(
+    evaluated_on = DateField(
         label=_("Evaluated on"),
         widget=DateInput(),
         error_messages={"required": _("Say when you evaluated.")},
@@ -240,5 +240,5 @@ class TipCheckForm(forms.Form):
     applied = forms.ChoiceField(
         label=_("Was the tip applied?"), choices=AppliedCheck.choices, widget=forms.RadioSelect
     )
-    checked_on = forms.DateField(label=_("Checked on"), required=False, widget=DateInput())
+    checked_on = DateField(label=_("Checked on"), required=False, widget=DateInput())
     note = _text(_("How it went"), max_length=SHORT_TEXT, rows=3)

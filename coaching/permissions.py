@@ -1,5 +1,6 @@
 """Who may do what with visits, groups' coaching and requests. Missing and
-forbidden objects both answer 404."""
+forbidden objects both answer 404, and each refusal is written to the audit
+trail as the object's kind and UUID (never a name)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
 
+from alert4you import audit
 from pilots.models import Group, Location
 
 from . import group_plan_selectors, selectors
@@ -21,6 +23,7 @@ def get_visit_for_user(user, visit_uuid) -> Visit:
         .first()
     )
     if visit is None:
+        audit.access_denied(user, "visit", visit_uuid)
         raise Http404
     return visit
 
@@ -37,6 +40,7 @@ def get_group_for_user(user, group_uuid) -> Group:
         .first()
     )
     if group is None or not user.is_active:
+        audit.access_denied(user, "group", group_uuid)
         raise Http404
     return group
 
@@ -49,6 +53,7 @@ def get_location_for_manager(user, location_uuid) -> Location:
         .first()
     )
     if location is None:
+        audit.access_denied(user, "location", location_uuid)
         raise Http404
     return location
 
@@ -62,6 +67,7 @@ def get_assignment_for_manager(user, assignment_uuid) -> CoachAssignment:
         .first()
     )
     if assignment is None:
+        audit.access_denied(user, "coach assignment", assignment_uuid)
         raise Http404
     return assignment
 
@@ -70,6 +76,7 @@ def get_request_for_user(user, request_uuid) -> CoachingRequest:
     found = selectors.requests_for_user(user).filter(uuid=request_uuid)
     request = selectors.request_rows(found, user)
     if not request:
+        audit.access_denied(user, "coaching request", request_uuid)
         raise Http404
     return request[0]
 
@@ -121,6 +128,7 @@ def get_group_plan_for_user(user, plan_uuid) -> GroupPlan:
         .first()
     )
     if plan is None:
+        audit.access_denied(user, "group plan", plan_uuid)
         raise Http404
     return plan
 
@@ -134,6 +142,7 @@ def get_group_for_plans(user, group_uuid) -> Group:
         .first()
     )
     if group is None:
+        audit.access_denied(user, "group", group_uuid)
         raise Http404
     return group
 

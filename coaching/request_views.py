@@ -130,7 +130,7 @@ def intervision_list(request):
 def intervision_create(request):
     if not selectors.is_coach(request.user):
         raise Http404
-    coaches = selectors.coaches_for_intervision().exclude(pk=request.user.pk)
+    coaches = selectors.coaches_for_intervision(request.user).exclude(pk=request.user.pk)
     form = IntervisionForm(request.POST or None, coaches=coaches)
     if request.method == "POST" and form.is_valid():
         try:

@@ -389,13 +389,19 @@ def intervisions_for_user(user) -> QuerySet[Intervision]:
     )
 
 
-def coaches_for_intervision():
+def coaches_for_intervision(user):
+    """The coaches `user` may hold an intervision with: those of the user's own
+    youth-care organisation(s) and of the organisations partnering in the same
+    pilots — never every coach of every organisation in the country."""
+    own = Membership.objects.current().filter(user=user, role=Role.COACH).values("organisation")
+    pilots = PilotPartner.objects.filter(organisation__in=own).values("pilot")
+    peers = PilotPartner.objects.filter(pilot__in=pilots).values("organisation")
+    coaches = Membership.objects.current().filter(
+        Q(organisation__in=own) | Q(organisation__in=peers), role=Role.COACH
+    )
     return (
         get_user_model()
-        .objects.filter(
-            is_active=True,
-            pk__in=Membership.objects.current().filter(role=Role.COACH).values("user"),
-        )
+        .objects.filter(is_active=True, pk__in=coaches.values("user"))
         .order_by("first_name", "last_name", "username")
     )
 

@@ -5,7 +5,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from casework.forms import DateInput
+from casework.forms import DateField, DateInput
 from pilots.models import Organisation
 
 from . import consent_rules
@@ -34,7 +34,9 @@ class GuardianForm(forms.Form):
     relation = _model_field(Guardian, "relation")
     has_authority = _model_field(Guardian, "has_authority")
     authority_checked_how = _model_field(Guardian, "authority_checked_how")
-    authority_checked_on = _model_field(Guardian, "authority_checked_on", widget=DateInput())
+    authority_checked_on = _model_field(
+        Guardian, "authority_checked_on", form_class=DateField, widget=DateInput()
+    )
     phone = _model_field(Guardian, "phone")
     email = _model_field(Guardian, "email")
     notes = _notes_field()
@@ -97,8 +99,8 @@ class ConsentForm(_DatesMixin, forms.Form):
         widget=forms.CheckboxSelectMultiple,
         error_messages={"required": _("Choose who gave or refused the consent.")},
     )
-    decided_on = forms.DateField(label=_("Date"), widget=DateInput())
-    valid_until = forms.DateField(
+    decided_on = DateField(label=_("Date"), widget=DateInput())
+    valid_until = DateField(
         label=_("Valid until"),
         required=False,
         widget=DateInput(),
@@ -143,7 +145,7 @@ class ConsentForm(_DatesMixin, forms.Form):
 
 
 class WithdrawForm(forms.Form):
-    withdrawn_on = forms.DateField(label=_("Withdrawn on"), widget=DateInput())
+    withdrawn_on = DateField(label=_("Withdrawn on"), widget=DateInput())
     notes = _notes_field()
 
     def __init__(self, *args, **kwargs):
@@ -164,8 +166,8 @@ class LegalGroundForm(_DatesMixin, forms.Form):
         widget=forms.Textarea(attrs={"rows": 3, "maxlength": SHORT_TEXT}),
         help_text=Consent._meta.get_field("legal_ground").help_text,
     )
-    decided_on = forms.DateField(label=_("From"), widget=DateInput())
-    valid_until = forms.DateField(label=_("Until"), required=False, widget=DateInput())
+    decided_on = DateField(label=_("From"), widget=DateInput())
+    valid_until = DateField(label=_("Until"), required=False, widget=DateInput())
     notes = _notes_field()
 
     def __init__(self, *args, child, **kwargs):

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
+from alert4you import audit
 from alert4you.forms import form_errors_from
 from casework import permissions as case_permissions
 from casework import selectors as case_selectors
@@ -38,6 +39,7 @@ def _guardian_for(user, guardian_uuid) -> Guardian:
         .first()
     )
     if guardian is None:
+        audit.access_denied(user, "guardian", guardian_uuid)
         raise Http404
     return guardian
 
@@ -51,6 +53,7 @@ def _consent_for(user, consent_uuid) -> Consent:
         .first()
     )
     if consent is None:
+        audit.access_denied(user, "consent", consent_uuid)
         raise Http404
     return consent
 
@@ -222,4 +225,7 @@ def consents_expiring(request):
     page = Paginator(consents, PAGE_SIZE).get_page(request.GET.get("page"))
     for consent in page.object_list:
         consent.days_left = (consent.valid_until - today).days
+    audit.children_listed(
+        user=request.user, child_ids=[c.child_id for c in page.object_list], request=request
+    )
     return render(request, "parents/consent_expiring.html", {"page": page})

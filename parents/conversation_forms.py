@@ -4,7 +4,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from casework.forms import DateInput
+from casework.forms import DateField, DateInput
 
 from .models import LONG_TEXT, SHORT_TEXT, ConversationForm, Difficulty, ParentConversation
 
@@ -37,7 +37,7 @@ class PersonChoiceField(forms.ModelMultipleChoiceField):
 
 
 class ConversationPlanForm(forms.Form):
-    planned_on = forms.DateField(
+    planned_on = DateField(
         label=_("Date of the conversation"),
         widget=DateInput(),
         error_messages={"required": _("Choose the date of the conversation.")},
@@ -116,7 +116,7 @@ class PreparationForm(forms.Form):
 
 
 class OutcomeForm(forms.Form):
-    held_on = forms.DateField(
+    held_on = DateField(
         label=_("Held on"),
         widget=DateInput(),
         error_messages={"required": _("Give the date the conversation took place.")},
@@ -146,7 +146,7 @@ class OutcomeForm(forms.Form):
         max_length=ParentConversation._meta.get_field("next_step").max_length,
         help_text=_("E.g. a follow-up conversation, an observation by the coach, a referral."),
     )
-    next_step_on = forms.DateField(label=_("Next step on"), required=False, widget=DateInput())
+    next_step_on = DateField(label=_("Next step on"), required=False, widget=DateInput())
 
 
 class FeedbackForm(forms.Form):

@@ -25,7 +25,7 @@ class MunicipalityAdmin(admin.ModelAdmin):
 
 @admin.register(Organisation)
 class OrganisationAdmin(SimpleHistoryAdmin):
-    list_display = ["name", "kind", "municipality"]
+    list_display = ["name", "kind", "municipality", "retention_years"]
     list_filter = ["kind", "municipality__province"]
     search_fields = ["name", "municipality__name"]
     list_select_related = ["municipality"]

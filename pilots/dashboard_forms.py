@@ -9,6 +9,8 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from casework.forms import DateField
+
 from .dashboard_types import DashboardFilters, Scope
 from .models import Location, LocationType, Municipality
 
@@ -41,10 +43,10 @@ def municipalities_for_scope(scope: Scope) -> QuerySet[Municipality]:
 
 
 class DashboardFilterForm(forms.Form):
-    period_start = forms.DateField(
+    period_start = DateField(
         label=_("From"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
-    period_end = forms.DateField(
+    period_end = DateField(
         label=_("Until"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
     location_type = forms.ChoiceField(

@@ -1228,6 +1228,8 @@ class _Loader:
             )
 
     def load_demo_users(self):
+        from alert4you import two_factor
+
         for data in DEMO_USERS:
             user = self.user(
                 data.username,
@@ -1236,6 +1238,10 @@ class _Loader:
                 can_log_in=True,
                 is_superuser=data.is_superuser,
             )
+            # Two-step login: a known key, so the login page can show the code.
+            _device, changed = two_factor.demo_device_save(user)
+            if changed:
+                self.created["TOTPDevice"] += 1
             if data.role is not None:
                 self.membership(
                     user,

@@ -5,6 +5,7 @@ must never break are database constraints, not only form checks."""
 import uuid
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
@@ -81,6 +82,16 @@ class Organisation(models.Model):
         null=True,
         blank=True,
         related_name="organisations",
+    )
+    retention_years = models.PositiveSmallIntegerField(
+        _("retention period (years)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(115)],
+        help_text=_(
+            "How many years a closed case is kept after its last change before it is erased. "
+            "Leave empty to use the default for the organisation's kind."
+        ),
     )
     history = HistoricalRecords()
 

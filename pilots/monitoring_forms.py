@@ -6,7 +6,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from casework.forms import DateInput
+from casework.forms import DateField, DateInput
 
 from .models import COMPETENCES, EvaluationKind, EvaluationMoment
 
@@ -27,6 +27,7 @@ class EvaluationMomentForm(forms.ModelForm):
             "bottlenecks",
             "agreed_actions",
         ]
+        field_classes = {"date": DateField}
         widgets = {
             "kind": forms.RadioSelect,
             "date": DateInput(),

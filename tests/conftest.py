@@ -25,6 +25,51 @@ def _default_language(settings):
     translation.activate(settings.LANGUAGE_CODE)
 
 
+def verified_device(user):
+    """The user's confirmed authenticator (TOTP) device; one is made if missing."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).order_by("pk").first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="test", confirmed=True)
+    return device
+
+
+def enter_code(client, user, **extra):
+    """The second step of a login through the real pages: post the current code
+    of the user's authenticator (made if missing) to the verification page."""
+    from django.urls import reverse
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from alert4you.two_factor import current_code
+
+    device = verified_device(user)
+    # A code is accepted once: a second login within 30 seconds needs a fresh one.
+    TOTPDevice.objects.filter(pk=device.pk).update(last_t=-1)
+    device.refresh_from_db()
+    return client.post(reverse("two-factor:verify"), {"code": current_code(device)}, **extra)
+
+
+@pytest.fixture(autouse=True)
+def _force_login_passes_two_step_login(monkeypatch):
+    """`client.force_login(user)` signs in with both steps done, as if the user
+    had entered their code; `client.force_login(user, verified=False)` stops
+    after the password, for the tests of the second step."""
+    from django.test import Client
+    from django_otp import DEVICE_ID_SESSION_KEY
+
+    password_only = Client.force_login
+
+    def force_login(self, user, backend=None, verified=True):
+        password_only(self, user, backend)
+        if verified:
+            session = self.session
+            session[DEVICE_ID_SESSION_KEY] = verified_device(user).persistent_id
+            session.save()
+
+    monkeypatch.setattr(Client, "force_login", force_login)
+
+
 def make_user(username: str, **extra):
     User = get_user_model()
     user = User.objects.create_user(

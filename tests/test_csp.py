@@ -1,24 +1,25 @@
 """The Content Security Policy is enforced on every page, and no page needs it relaxed.
 
 The walk requests every URL pattern the project has (admin included) as the
-people who use it, fills each path parameter with an object of the fixture
-world, and checks every response: the policy is there and strict, and an HTML
-body holds no inline script without the nonce, no event handler attribute, no
-inline style and no javascript: URL — all of which the policy would block.
+people who use it (the right role of its row in tests/test_url_matrix.py, and
+the wrong organisation's twin for pages about one object), fills each path
+parameter with an object of the rich world (tests/rich_world.py), and checks
+every response: the policy is there and strict, and an HTML body holds no
+inline script without the nonce, no event handler attribute, no inline style
+and no javascript: URL — all of which the policy would block.
 """
 
-import datetime
 import re
-import uuid
 from html.parser import HTMLParser
 
-import pytest
-from django.contrib.auth import get_user_model
-from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, reverse
+from django.urls import reverse
 
-from coaching.models import AgendaItem, CalendarFeed, Visit
-from pilots.models import PilotPartner
-from tests.conftest import add_parents, grant_consent
+from tests import rich_world as worlds
+from tests.test_url_matrix import MATRIX, PREFIXES, url_of
+from tests.url_walk import UNNAMED_ADMIN_PATTERNS, url_for, url_patterns
+
+rich_world = worlds.rich_world  # a fixture: an object of every kind, for one test
+TWINS = worlds.TWINS
 
 HEADER = "Content-Security-Policy"
 STRICT = {
@@ -32,17 +33,6 @@ STRICT = {
     "base-uri": {"'none'"},
     "form-action": {"'self'"},
     "frame-ancestors": {"'none'"},
-}
-#: Path parameters the walk world has no object for: those pages are still
-#: requested (with an unknown id: their 404 page is checked), but not rendered.
-WITHOUT_OBJECT = {
-    "assignment_uuid",
-    "conversation_uuid",
-    "moment_uuid",
-    "plan_uuid",
-    "reminder_uuid",
-    "request_uuid",
-    "session_uuid",
 }
 
 
@@ -98,143 +88,87 @@ def inline_code(body: str, nonce: str | None) -> list[str]:
     return finder.problems
 
 
-def url_patterns(patterns=None, namespace="", parameters=()):
-    """(namespaced name, parameter names, pattern) for every pattern, recursively."""
-    if patterns is None:
-        patterns = get_resolver().url_patterns
-    for entry in patterns:
-        inner_parameters = (*parameters, *entry.pattern.regex.groupindex)
-        if isinstance(entry, URLResolver):
-            inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
-            yield from url_patterns(entry.url_patterns, inner, inner_parameters)
-        elif isinstance(entry, URLPattern):
-            name = f"{namespace}{entry.name}" if entry.name else None
-            yield name, inner_parameters, entry
-
-
-def admin_model(pattern):
-    """The model of a ModelAdmin view (wrapped by AdminSite.admin_view)."""
-    view = getattr(pattern.callback, "__wrapped__", None)
-    model_admin = getattr(view, "__self__", None)
-    return getattr(model_admin, "model", None)
-
-
-@pytest.fixture
-def walk_world(cases):
-    """The `cases` world plus consents, a visit with an agenda item and a feed."""
-    w = cases
-    add_parents(w.child_a, actor=w.manager)
-    w.consent = grant_consent(w.child_a, actor=w.manager, scope="observation_by_coach")
-    w.guardian = w.child_a.guardians.first()
-    PilotPartner.objects.create(pilot=w.pilot, organisation=w.youth_care, role="coaching")
-    starts_at = datetime.datetime(2030, 1, 7, 9, tzinfo=datetime.UTC)
-    w.visit = Visit.objects.create(
-        coach=w.coach,
-        location=w.location,
-        starts_at=starts_at,
-        ends_at=starts_at + datetime.timedelta(hours=2),
-    )
-    w.visit.groups.set([w.group_a])
-    w.agenda_item = AgendaItem.objects.create(
-        visit=w.visit, topic="group_climate", group=w.group_a, question="How is the group?"
-    )
-    w.feed = CalendarFeed.objects.create(coach=w.coach)
-    w.superuser = get_user_model().objects.create_superuser(
-        "superuser", "superuser@example.org", "correct-horse-battery-staple"
-    )
-    return w
-
-
-def fill(name, parameter, pattern, w):
-    """A value for one path parameter, or None when the walk cannot fill it."""
-    objects = {
-        "case_uuid": w.case_a.uuid,
-        "child_uuid": w.child_a.uuid,
-        "group_uuid": w.group_a.uuid,
-        "location_uuid": w.location.uuid,
-        "pilot_uuid": w.pilot.uuid,
-        "guardian_uuid": w.guardian.uuid,
-        "consent_uuid": w.consent.uuid,
-        "visit_uuid": w.visit.uuid,
-        "item_uuid": w.agenda_item.uuid,
-        "user_id": w.pm_a.pk,
-        "tip_id": 1,
-        "period_id": 1,
-        "uidb64": "MQ",
-        "url": "",
-        "format": "csv",
-        "export_format": "csv",
-    }
-    if parameter == "token":
-        return w.feed.token if name == "coaching:feed" else "set-password"
-    if parameter in WITHOUT_OBJECT:
-        return uuid.uuid4()
-    if parameter == "app_label":
-        return "pilots"
-    if parameter in ("object_id", "id"):
-        model = admin_model(pattern)
-        instance = model._default_manager.first() if model else None
-        return instance.pk if instance else 1
-    if parameter == "content_type_id":
-        return 1
-    return objects.get(parameter)
-
-
 def walk_urls(w):
-    """(name, url) for every pattern; and the names that could not be filled."""
+    """(name, url) for every pattern; and the patterns that could not be filled."""
     urls, unfilled = [], []
-    for name, parameters, pattern in url_patterns():
+    for name, parameters, pattern, _ in url_patterns():
         if name is None:
             unfilled.append(str(pattern.pattern))
             continue
-        if name.endswith("_simple_history"):  # django-simple-history's positional groups
-            instance = admin_model(pattern)._default_manager.first()
-            args = (instance.pk, instance.history.first().history_id)
-            urls.append((name, reverse(name, args=args)))
-            continue
-        kwargs = {p: fill(name, p, pattern, w) for p in parameters}
-        if None in kwargs.values():
+        url = url_for(name, parameters, pattern, w)
+        if url is None:
             unfilled.append(name)
             continue
-        try:
-            urls.append((name, reverse(name, kwargs=kwargs)))
-        except NoReverseMatch:
-            unfilled.append(name)
+        urls.append((name, url))
     return urls, unfilled
 
 
-def personas(w, url):
-    if url.startswith("/admin/"):
-        return [w.superuser]
+def personas(w, name, url):
+    """Who opens the page: the right role of its row in the URL matrix (so it renders),
+    anonymous for public pages, the wrong organisation's twin (whose 404 page is
+    checked too), and the other roles that use that part of the site."""
+    row = matrix_row(name)
+    if row is None or row.right is None:
+        return [None]
+    users = [getattr(w, row.right)]
+    if row.wrong == 404:
+        users.append(getattr(w, TWINS[row.right]))
     if url.startswith("/coaching/"):
-        return [w.manager, w.coach]
-    if url.startswith(("/dashboards/", "/pilots/")):
-        return [w.project_leader, w.org_admin]
-    if url.startswith("/reminders/admin/"):
-        return [w.org_admin]
-    return [w.manager]
+        users += [w.manager, w.coach]
+    elif url.startswith(("/dashboards/", "/pilots/")):
+        users += [w.project_leader, w.org_admin]
+    elif not url.startswith("/admin/"):
+        users.append(w.manager)
+    return list(dict.fromkeys(users))
 
 
-def test_every_page_has_a_strict_policy_and_no_inline_code(client, walk_world):
-    urls, unfilled = walk_urls(walk_world)
-    # Only the admin's unnamed patterns: its old-style redirect to an object's
-    # change page and its catch-all (which answers a redirect or 404).
-    assert set(unfilled) == {"<path:object_id>/", "(?P<url>.*)$"}, unfilled
+def matrix_row(name):
+    if name in MATRIX:
+        return MATRIX[name]
+    for prefix, (row, _) in PREFIXES.items():
+        if name.startswith(prefix):
+            return row
+    return None
+
+
+def test_every_page_has_a_strict_policy_and_no_inline_code(client, rich_world):
+    urls, unfilled = walk_urls(rich_world)
+    assert set(unfilled) == UNNAMED_ADMIN_PATTERNS, unfilled
     assert len(urls) > 100  # the walk found the project's pages, admin included
-    problems, statuses = [], set()
+    parameters_of = {name: parameters for name, parameters, _, _ in url_patterns() if name}
+    problems, statuses, rendered = [], set(), set()
     for name, url in urls:
-        for user in personas(walk_world, url):
-            client.force_login(user)
+        if name in MATRIX:  # the row's own URL: its query string, its objects
+            url = url_of(rich_world, name, MATRIX[name])
+        for user in personas(rich_world, name, url):
+            if user is None:
+                client.logout()
+            else:
+                client.force_login(user)
             response = client.get(url)
             where = f"{user} GET {url} ({name}) → {response.status_code}"
             statuses.add(response.status_code)
+            if response.status_code == 200:
+                rendered |= set(parameters_of[name])
             nonce = assert_strict_policy(response, where)
             if response.get("Content-Type", "").startswith("text/html"):
                 body = response.content.decode()
                 problems += [f"{where}: {p}" for p in inline_code(body, nonce)]
     assert problems == [], "\n".join(problems)
     # The walk saw real pages, redirects, refusals and unknown objects.
-    assert {200, 302, 404} <= statuses
+    assert {200, 302, 404, 405} <= statuses
+    # A real page was rendered for every kind of object that has a page (the
+    # sessions and reminders have only POST endpoints and a redirect).
+    with_a_page = {
+        parameter
+        for name, row in MATRIX.items()
+        if row.right and row.expect == 200
+        for parameter in parameters_of[name]
+    }
+    assert {"assignment_uuid", "conversation_uuid", "moment_uuid", "plan_uuid", "request_uuid"} <= (
+        with_a_page
+    )
+    assert with_a_page - rendered == set()
 
 
 def test_anonymous_pages_have_the_policy_too(client):

@@ -6,6 +6,7 @@ from contextlib import contextmanager
 from unittest import mock
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.auth.tokens import default_token_generator
 from django.contrib.sessions.models import Session
 from django.test import Client
@@ -16,7 +17,7 @@ from django.utils.http import urlsafe_base64_encode
 
 from alert4you.models import UserSession
 from alert4you.sessions import LOGIN_AT_KEY
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, enter_code
 
 NEW_PASSWORD = "Bright-otter-climbs-42"
 
@@ -31,6 +32,8 @@ def clock_at(moment):
 def log_in(client, username, **extra):
     response = client.post(reverse("login"), {"username": username, "password": PASSWORD}, **extra)
     assert response.status_code == 302
+    user = get_user_model().objects.get(username=username)
+    assert enter_code(client, user, **extra).status_code == 302  # the second step
     return client.cookies[settings.SESSION_COOKIE_NAME].value
 
 

@@ -9,6 +9,7 @@ from pilots.models import Membership
 
 
 def test_every_periodic_task_is_registered():
+    app.loader.import_default_modules()  # the worker's autodiscovery of <app>/tasks.py
     registered = set(app.tasks)
     for entry in app.conf.beat_schedule.values():
         assert entry["task"] in registered

@@ -38,6 +38,9 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "alert4you",
     "pilots",
     "casework",
@@ -53,6 +56,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): did this session pass its second step?
+    "django_otp.middleware.OTPMiddleware",
     # The 12-hour limit on a session, and its "last active" on "Your sessions".
     "alert4you.sessions.SessionLimitsMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -60,6 +65,9 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "alert4you.middleware.NoStoreForSignedInUsersMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Two-step login: a signed-in but unverified session reaches only the
+    # second step (alert4you.two_factor).
+    "alert4you.two_factor.TwoFactorMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last, as django-axes asks: it turns lockouts into a response.
     "axes.middleware.AxesMiddleware",
@@ -135,6 +143,14 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 
+# Two-step login (django-otp): a TOTP app on the phone, backup codes for when
+# it is lost. Wrong codes slow the next try down: 1, 2, 4, 8... seconds.
+OTP_TOTP_ISSUER = "Alert4you"
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
+# The Django admin never shows anyone's TOTP key or its QR code.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+
 # Failed logins are counted per username *and* address: a whole school or
 # childcare organisation often shares one public address.
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
@@ -145,6 +161,11 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
 # Keep every failed login, lockouts marked, after the counters reset.
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
+
+# The audit trail's "from where" (alert4you.audit): the number of reverse proxies
+# in front of the app whose X-Forwarded-For is trusted. 0 (the default) trusts
+# none and logs REMOTE_ADDR; a client can forge the header, a proxy cannot.
+AUDIT_TRUSTED_PROXY_COUNT = env_int("AUDIT_TRUSTED_PROXY_COUNT", 0)
 
 # django-guardian: object permissions only, no anonymous user object.
 ANONYMOUS_USER_NAME = None
@@ -179,6 +200,31 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Alert4you <noreply@alert4you
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 20)
 # Links in e-mails point here (mail has no request to take the host from).
 SITE_URL = env_str("ALERT4YOU_SITE_URL", "http://localhost:8000")
+
+# Retention of closed cases (casework.retention): years after the case file's last
+# change before `erase_expired_cases` erases it, by the kind of the organisation that
+# holds the file (the owner of the child's group's location). An organisation's own
+# `retention_years` overrides its kind's default.
+# * youth_care, youth_health (JGZ), mental_health: 20 years from the last change
+#   (Jeugdwet art. 7.3.8; WGBO art. 7:454 lid 3 BW, both since 1 January 2020 —
+#   before that 15 years).
+# * childcare: no statutory term for a signal file; the AVG's storage limitation
+#   (art. 5(1)(e)) asks for as short as needed. Two years after the last change
+#   (closing the case is a change), unless the organisation sets its own term.
+# * school: a pupil's care file is usually kept until two years after the pupil left;
+#   a case closing is not the pupil leaving, so five years.
+# * cjg, municipality, other: they may hold youth-care or JGZ files, so the longest
+#   statutory term (20 years): erasing too early cannot be undone.
+ALERT4YOU_RETENTION_YEARS = {
+    "youth_care": 20,
+    "youth_health": 20,
+    "mental_health": 20,
+    "childcare": 2,
+    "school": 5,
+    "cjg": 20,
+    "municipality": 20,
+    "other": 20,
+}
 
 # Celery: Redis in production; kombu's filesystem transport needs no server.
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "filesystem://")
@@ -221,6 +267,8 @@ CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
+# Error reports to ADMINS carry no POST values or local variables (child data).
+DEFAULT_EXCEPTION_REPORTER_FILTER = "alert4you.error_reports.ChildDataHidingReporterFilter"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -6,7 +6,10 @@ from .base import *  # noqa: F403
 from .env import env_bool, env_int, env_list, env_str
 
 DEBUG = False
+# Demo mode publishes passwords and two-step codes: never, whatever the
+# environment says. IS_PRODUCTION guards the demo codes a second time.
 DEMO_MODE = False
+IS_PRODUCTION = True
 SECRET_KEY = env_str("DJANGO_SECRET_KEY")
 if SECRET_KEY.startswith("insecure-") or len(SECRET_KEY) < 50:
     raise ImproperlyConfigured("DJANGO_SECRET_KEY must be a random string of 50+ characters.")

@@ -11,7 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from alert4you import access_policy
+from alert4you import access_policy, audit
 from alert4you.history import save_with_history
 from casework import selectors
 from casework.models import (
@@ -257,26 +257,12 @@ def referral_record(
 
 def access_log_record(*, user, case: Case, action: str, request=None) -> AccessLogEntry:
     """Record that `user` looked at `case` (written even outside a transaction)."""
-    ip = None
-    path = ""
-    if request is not None:
-        ip = request.META.get("REMOTE_ADDR") or None
-        path = request.get_full_path()[:300]
-    return AccessLogEntry.objects.create(
-        user=user, case=case, action=action, ip_address=ip, path=path
-    )
+    return audit.case_access_record(user=user, case=case, action=action, request=request)
 
 
 def access_log_record_cases(*, user, case_ids, action: str, request=None) -> int:
     """Record one view per case for a page that shows several children's case data
-    (a visit's agenda, a group's visit reports)."""
-    case_ids = sorted(set(case_ids))
-    if not case_ids:
-        return 0
-    ip = request.META.get("REMOTE_ADDR") or None if request is not None else None
-    path = request.get_full_path()[:300] if request is not None else ""
-    AccessLogEntry.objects.bulk_create(
-        AccessLogEntry(user=user, case_id=case_id, action=action, ip_address=ip, path=path)
-        for case_id in case_ids
+    (a visit's agenda, a group's visit reports, a list of cases): one INSERT."""
+    return audit.case_access_record_many(
+        user=user, case_ids=case_ids, action=action, request=request
     )
-    return len(case_ids)

@@ -112,7 +112,7 @@ def intervision_record(*, actor, held_on, topic, coaches=(), notes="") -> Interv
     _require(selectors.is_coach(actor))
     if held_on and held_on > timezone.localdate():
         raise ValidationError({"held_on": _("This date lies in the future.")})
-    candidates = set(selectors.coaches_for_intervision().values_list("pk", flat=True))
+    candidates = set(selectors.coaches_for_intervision(actor).values_list("pk", flat=True))
     if any(coach.pk not in candidates for coach in coaches):
         raise ValidationError({"coaches": _("Choose coaches only.")})
     intervision = _save(

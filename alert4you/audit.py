@@ -1,0 +1,217 @@
+"""The audit trail, as Dutch care-record logging (NEN 7513) asks: who did what,
+acting as whom, on which record, with what outcome, when and from where.
+
+Two tables hold it, both append-only (Django refuses to change a row; in
+PostgreSQL a trigger refuses UPDATE and DELETE as well):
+
+- `casework.AccessLogEntry`: one row per case a user looked at, listed,
+  printed, exported — or was refused;
+- `alert4you.AuditEntry`: everything else (aggregate exports, refusals of
+  objects that are not a case, views of the audit log itself, system runs).
+
+A row never holds content: no child's name, no search term, no query string
+(a search may be a child's name). "Which record" is a foreign key or an
+object kind plus its UUID; "when" is the database's UTC timestamp
+(`USE_TZ = True`); "from where" is the client's address.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+
+from django.conf import settings
+from django.utils import translation
+from simple_history.models import HistoricalRecords
+
+from casework.models import AccessLogEntry
+from pilots.models import Membership, Role
+
+from .models import AuditEntry
+
+PATH_LENGTH = 300
+ACTING_AS_LENGTH = 200
+
+
+def current_request():
+    """The request being handled, if any. `simple_history`'s middleware already
+    keeps it for the history user; permission helpers that only receive the user
+    read it here to log a refusal with its address and page."""
+    return getattr(HistoricalRecords.context, "request", None)
+
+
+def client_ip(request) -> str | None:
+    """The client's address. Behind `AUDIT_TRUSTED_PROXY_COUNT` reverse proxies
+    (default 0: none) each proxy appended the address it saw to X-Forwarded-For,
+    so the client is that many entries from the right; anything further left
+    was written by the client and is not trusted."""
+    remote = request.META.get("REMOTE_ADDR") or None
+    proxies = getattr(settings, "AUDIT_TRUSTED_PROXY_COUNT", 0)
+    if proxies <= 0:
+        return _valid_ip(remote)
+    forwarded = [
+        part.strip()
+        for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+        if part.strip()
+    ]
+    if len(forwarded) < proxies:
+        return _valid_ip(remote)
+    return _valid_ip(forwarded[-proxies]) or _valid_ip(remote)
+
+
+def _valid_ip(value: str | None) -> str | None:
+    try:
+        return str(ipaddress.ip_address(value)) if value else None
+    except ValueError:
+        return None
+
+
+def _origin(request) -> tuple[str | None, str]:
+    if request is None:
+        return None, ""
+    # The path without its query string: a query may hold a search term.
+    return client_ip(request), request.path[:PATH_LENGTH]
+
+
+def _memberships(user, request) -> list[tuple[str, str, int]]:
+    """(role, organisation name, organisation id) of the user's current
+    memberships: one query, kept on the request for the rest of it."""
+    if user is None or not user.is_authenticated:
+        return []
+    cache = getattr(request, "_audit_memberships", None) if request is not None else None
+    if cache is not None and cache[0] == user.pk:
+        return cache[1]
+    rows = list(
+        Membership.objects.current()
+        .filter(user=user)
+        .order_by("organisation__name", "role")
+        .values_list("role", "organisation__name", "organisation_id")
+    )
+    if request is not None:
+        request._audit_memberships = (user.pk, rows)
+    return rows
+
+
+def acting_as(user, request=None) -> str:
+    """The user's role(s) and organisation(s) in words, in the site's language so
+    the log reads the same whoever looks: "Location manager (Speelwerk)"."""
+    with translation.override(settings.LANGUAGE_CODE):
+        text = "; ".join(
+            f"{Role(role).label} ({organisation})"
+            for role, organisation, _ in _memberships(user, request)
+        )
+    return text[:ACTING_AS_LENGTH]
+
+
+def _single_organisation_id(user, request) -> int | None:
+    ids = {organisation_id for _, _, organisation_id in _memberships(user, request)}
+    return ids.pop() if len(ids) == 1 else None
+
+
+def _user_or_none(user):
+    return user if user is not None and user.is_authenticated else None
+
+
+# Services
+
+
+def case_access_record(
+    *, user, case, action: str, request=None, outcome: str = AccessLogEntry.Outcome.ALLOWED
+) -> AccessLogEntry:
+    """Record that `user` looked at (or was refused) one case."""
+    ip, path = _origin(request)
+    return AccessLogEntry.objects.create(
+        user=user,
+        case=case,
+        action=action,
+        outcome=outcome,
+        acting_as=acting_as(user, request),
+        ip_address=ip,
+        path=path,
+    )
+
+
+def case_access_record_many(*, user, case_ids, action: str, request=None) -> int:
+    """Record one row per case for a page that shows several children (a list,
+    search results, a visit's agenda): one INSERT for the lot."""
+    case_ids = sorted(set(case_ids))
+    if not case_ids:
+        return 0
+    ip, path = _origin(request)
+    role = acting_as(user, request)
+    AccessLogEntry.objects.bulk_create(
+        AccessLogEntry(
+            user=user, case_id=case_id, action=action, acting_as=role, ip_address=ip, path=path
+        )
+        for case_id in case_ids
+    )
+    return len(case_ids)
+
+
+def audit_record(
+    *,
+    user,
+    action: str,
+    subject: str,
+    detail: str = "",
+    outcome: str = AuditEntry.Outcome.ALLOWED,
+    organisation=None,
+    request=None,
+) -> AuditEntry:
+    """Record an action that is not about one case. `organisation`: the one
+    acted for (by default the user's, when they belong to exactly one)."""
+    user = _user_or_none(user)
+    ip, path = _origin(request)
+    organisation_id = getattr(organisation, "pk", organisation)
+    if organisation_id is None:
+        organisation_id = _single_organisation_id(user, request)
+    return AuditEntry.objects.create(
+        user=user,
+        action=action,
+        outcome=outcome,
+        acting_as=acting_as(user, request),
+        organisation_id=organisation_id,
+        subject=subject[:200],
+        detail=detail[:500],
+        ip_address=ip,
+        path=path,
+    )
+
+
+def access_denied(user, kind: str, object_uuid, request=None) -> AuditEntry:
+    """A refused object that is not an existing case: "<kind> <uuid>", never a name."""
+    request = request if request is not None else current_request()
+    return audit_record(
+        user=user,
+        action=AuditEntry.Action.ACCESS_DENIED,
+        outcome=AuditEntry.Outcome.DENIED,
+        subject=f"{kind} {object_uuid}",
+        request=request,
+    )
+
+
+def case_access_denied(user, case, action: str, request=None) -> AccessLogEntry | AuditEntry:
+    """A refused case that exists: a denied row in its access log."""
+    request = request if request is not None else current_request()
+    if _user_or_none(user) is None:
+        return access_denied(user, "case", case.uuid, request)
+    return case_access_record(
+        user=user,
+        case=case,
+        action=action,
+        request=request,
+        outcome=AccessLogEntry.Outcome.DENIED,
+    )
+
+
+def children_listed(*, user, child_ids, request=None) -> int:
+    """Log the cases the user may see of the children a list showed (a list of
+    consents, say): one SELECT for their cases, one INSERT."""
+    from casework.selectors import cases_for_user
+
+    child_ids = set(child_ids)
+    if not child_ids:
+        return 0
+    case_ids = cases_for_user(user).filter(child_id__in=child_ids).values_list("pk", flat=True)
+    return case_access_record_many(
+        user=user, case_ids=list(case_ids), action=AccessLogEntry.Action.LISTED, request=request
+    )

@@ -1,0 +1,11 @@
+"""The audit page for organisation admins (namespace "audit")."""
+
+from django.urls import path
+
+from . import audit_views as views
+
+app_name = "audit"
+
+urlpatterns = [
+    path("", views.audit_log, name="audit-log"),
+]
