@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 VENDOR := static/vendor/.installed
 PYTHON ?= python3
 
-.PHONY: run test install lint messages compilemessages clean
+.PHONY: run test install lint messages compilemessages clean bench-data bench
 
 run: install compilemessages
 	bin/run
@@ -35,6 +35,23 @@ $(VENDOR): package.json package-lock.json
 	cp node_modules/bootstrap/dist/js/bootstrap.bundle.min.js node_modules/bootstrap/dist/js/bootstrap.bundle.min.js.map static/vendor/bootstrap/
 	cp node_modules/htmx.org/dist/htmx.min.js static/vendor/htmx/
 	touch $@
+
+# National-scale benchmarks (README, "Benchmarks"): a PostgreSQL database of their own.
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/alert4you_bench
+BENCH_ENV := DATABASE_URL=$(BENCH_DATABASE_URL) DJANGO_SETTINGS_MODULE=bench.settings
+
+bench-data: install compilemessages
+	bin/ensure-services
+	psql "$(dir $(BENCH_DATABASE_URL))postgres" -qc 'DROP DATABASE IF EXISTS "$(notdir $(BENCH_DATABASE_URL))"' -c 'CREATE DATABASE "$(notdir $(BENCH_DATABASE_URL))"'
+	$(BENCH_ENV) $(PY) manage.py migrate -v 0
+	time $(BENCH_ENV) $(PY) manage.py generate_national_data
+
+bench: install compilemessages
+	bin/ensure-services
+	$(BENCH_ENV) $(PY) -m bench.run
+	$(BENCH_ENV) $(PY) -m bench.reminders
+	bin/system-deps --wrk
+	$(BENCH_ENV) $(PY) -m bench.load
 
 lint: install
 	$(VENV)/bin/ruff check --fix .
