@@ -27,7 +27,7 @@ from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, resolve_url
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -37,10 +37,10 @@ from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from pilots.models import Membership, Role
+from pilots.models import Membership
 from pilots.selectors import organisations_administered_by
 
-from . import sessions
+from . import audit, sessions
 from .models import AuditEntry
 
 BACKUP_CODE_COUNT = 10
@@ -225,12 +225,11 @@ def enrolment_confirm(*, request, device: TOTPDevice, code: str) -> list[str]:
             # One authenticator per person: others left from earlier tries go.
             TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
             codes = backup_codes_replace(user=user)
-            AuditEntry.objects.create(
+            audit.audit_record(
                 user=user,
                 action=AuditEntry.Action.TWO_FACTOR_ENROLLED,
-                subject=user.get_username()[:200],
-                ip_address=request.META.get("REMOTE_ADDR") or None,
-                path=request.get_full_path()[:300],
+                subject=user.get_username(),
+                request=request,
             )
     if error is not None:
         raise error
@@ -270,11 +269,6 @@ def verify_code(*, request, code: str):
     return device
 
 
-def _acting_as_admin(organisation) -> str:
-    with translation.override(settings.LANGUAGE_CODE):
-        return f"{Role.ORGANISATION_ADMIN.label}, {organisation.name}"[:200]
-
-
 def two_factor_reset(*, actor, membership: Membership, request=None) -> None:
     """An organisation admin resets a person's two-step login: their
     authenticator and backup codes go and every session of theirs ends. They
@@ -285,14 +279,12 @@ def two_factor_reset(*, actor, membership: Membership, request=None) -> None:
     with transaction.atomic():
         TOTPDevice.objects.filter(user=person).delete()
         StaticDevice.objects.filter(user=person).delete()
-        AuditEntry.objects.create(
+        audit.audit_record(
             user=actor,
-            acting_as=_acting_as_admin(membership.organisation),
             organisation=membership.organisation,
             action=AuditEntry.Action.TWO_FACTOR_RESET,
-            subject=person.get_username()[:200],
-            ip_address=(request.META.get("REMOTE_ADDR") or None) if request else None,
-            path=request.get_full_path()[:300] if request else "",
+            subject=person.get_username(),
+            request=request,
         )
         sessions.user_sessions_end_others(user=person)
     sessions.security_log.info("Two-step login of user %s reset by user %s", person.pk, actor.pk)

@@ -19,8 +19,12 @@ _DENIED_ACTION = {
 }
 
 
-def get_case_for_user(user, case_uuid, codename: str = "view_case") -> Case:
-    """The case, if `user` may see it (404 otherwise); 403 if they may see but not `codename`."""
+def get_case_for_user(
+    user, case_uuid, codename: str = "view_case", *, action: str | None = None
+) -> Case:
+    """The case, if `user` may see it (404 otherwise); 403 if they may see but not
+    `codename`. A refusal is logged as `action` (by default the one `codename` stands for)."""
+    action = action or _DENIED_ACTION.get(codename, "change")
     case = (
         selectors.cases_for_user(user)
         .select_related("child__group__location__organisation", "child__mentor")
@@ -28,21 +32,21 @@ def get_case_for_user(user, case_uuid, codename: str = "view_case") -> Case:
         .first()
     )
     if case is None:
-        _case_denied(user, case_uuid, codename)
+        _case_denied(user, case_uuid, action)
         raise Http404
     case.user_perms, case._perms_for = selectors.case_perms_for_user(user, case), user.pk
     if codename not in case.user_perms:
-        audit.case_access_denied(user, case, _DENIED_ACTION.get(codename, "change"))
+        audit.case_access_denied(user, case, action)
         raise PermissionDenied
     return case
 
 
-def _case_denied(user, case_uuid, codename: str) -> None:
+def _case_denied(user, case_uuid, action: str) -> None:
     existing = Case.objects.filter(uuid=case_uuid).only("pk", "uuid").first()
     if existing is None:
         audit.access_denied(user, "case", case_uuid)
     else:
-        audit.case_access_denied(user, existing, _DENIED_ACTION.get(codename, "change"))
+        audit.case_access_denied(user, existing, action)
 
 
 def get_plan_for_user(user, plan_uuid, codename: str = "view_case") -> Plan:

@@ -34,7 +34,12 @@ class _UTCEncoder(DjangoJSONEncoder):
 
 
 def _export(request, case_uuid) -> tuple[Case, dict]:
-    case = permissions.get_case_for_user(request.user, case_uuid, SUBJECT_ACCESS_PERMISSION)
+    case = permissions.get_case_for_user(
+        request.user,
+        case_uuid,
+        SUBJECT_ACCESS_PERMISSION,
+        action=AccessLogEntry.Action.SUBJECT_ACCESS,
+    )
     child = case.child
     # The export holds every case of the child: each one's log records it.
     for each in Case.objects.filter(child=child).select_related(

@@ -21,6 +21,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from alert4you import audit
 from alert4you.models import AuditEntry
 
 from . import charts, dashboard_exports, dashboard_selectors, monitoring
@@ -52,6 +53,7 @@ def dashboard_indicators(scope: Scope, filters: DashboardFilters) -> list[Indica
 def _pilot_for(user, pilot_uuid):
     pilot = dashboard_selectors.pilots_for_dashboard(user).filter(uuid=pilot_uuid).first()
     if pilot is None:
+        audit.access_denied(user, "pilot dashboard", pilot_uuid)
         raise Http404
     return pilot
 
@@ -64,12 +66,14 @@ def _location_for(user, location_uuid):
         locations = dashboard_selectors.locations_for_dashboard(user)
     location = locations.select_related("pilot").filter(uuid=location_uuid).first()
     if location is None:
+        audit.access_denied(user, "location dashboard", location_uuid)
         raise Http404
     return location
 
 
 def _national_for(user):
     if not dashboard_selectors.can_see_national(user):
+        audit.access_denied(user, "national dashboard", "")
         raise Http404
 
 
@@ -212,13 +216,12 @@ def _export(request, scope, filters, indicators, format, *, subject: str):
             f"format={format}",
         ]
     )
-    AuditEntry.objects.create(
+    audit.audit_record(
         user=request.user,
         action=AuditEntry.Action.DASHBOARD_EXPORT,
-        subject=subject[:200],
-        detail=detail[:500],
-        ip_address=request.META.get("REMOTE_ADDR") or None,
-        path=request.get_full_path()[:300],
+        subject=subject,
+        detail=detail,
+        request=request,
     )
     name = slugify(f"alert4you-{scope.label}-{filters.period_start}-{filters.period_end}")
     response = HttpResponse(body, content_type=content_type)

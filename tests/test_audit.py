@@ -216,6 +216,17 @@ def test_a_refused_group_page_is_logged_by_kind_and_uuid(client, cases):
     )
 
 
+def test_refused_dashboards_are_logged(client, world):
+    client.force_login(world.pm_a)
+    assert client.get(reverse("dashboards:pilot", args=[world.pilot.uuid])).status_code == 404
+    assert client.get(reverse("dashboards:national")).status_code == 404
+    subjects = set(AuditEntry.objects.values_list("subject", "outcome", "user"))
+    assert subjects == {
+        (f"pilot dashboard {world.pilot.uuid}", DENIED, world.pm_a.pk),
+        ("national dashboard ", DENIED, world.pm_a.pk),
+    }
+
+
 def test_a_refused_guardian_is_logged_without_a_name(client, cases):
     w = cases
     guardian = add_parents(w.child_a, actor=w.pm_a)[0]

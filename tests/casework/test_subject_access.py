@@ -355,6 +355,9 @@ def test_only_the_location_manager_may_run_the_export(client, full, persona, sta
         assert client.get(address).status_code == status
     written = AccessLogEntry.objects.filter(action="subject_access", outcome="allowed").exists()
     assert written is (status == 200)
+    # Every refusal is in the case's log as a refused export.
+    refused = AccessLogEntry.objects.filter(action="subject_access", outcome="denied").exists()
+    assert refused is (status != 200)
 
 
 def test_a_manager_of_another_organisation_gets_404(client, full):

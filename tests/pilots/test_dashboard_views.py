@@ -331,11 +331,13 @@ def test_viewing_a_dashboard_writes_no_audit_entry(client, dash):
     assert not AuditEntry.objects.exists()
 
 
-def test_refused_export_writes_no_audit_entry(client, dash):
+def test_refused_export_is_logged_as_refused_not_as_an_export(client, dash):
     client.force_login(dash.outsider)
     response = client.get(reverse("dashboards:pilot-export", args=[dash.pilot.uuid, "xlsx"]))
     assert response.status_code == 404
-    assert not AuditEntry.objects.exists()
+    assert list(AuditEntry.objects.values_list("action", "outcome")) == [
+        (AuditEntry.Action.ACCESS_DENIED, AuditEntry.Outcome.DENIED)
+    ]
 
 
 def test_exports_hold_no_child_names(client, dash):
