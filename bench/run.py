@@ -22,6 +22,9 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--repeat", type=int, default=30, help="Timed runs per page.")
     parser.add_argument("--out", type=Path, default=RESULTS)
+    parser.add_argument(
+        "--only", default="", help="Measure only pages whose name contains this text."
+    )
     args = parser.parse_args(argv)
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
@@ -48,6 +51,8 @@ def main(argv=None) -> int:
     admin_client = signed_in_client(superuser)
     results = []
     for page in key_pages():
+        if args.only and args.only not in page.name:
+            continue
         client = signed_in_client(page.user)
         times, queries, sql_ms = measure_page(
             client, page.url, repeat=args.repeat, cold_cache=page.cold_cache
@@ -66,7 +71,8 @@ def main(argv=None) -> int:
             result.admin_ms = measure_admin(admin_client, page.admin_url, repeat=args.repeat)
         results.append(result)
         print_row(result)
-    args.out.write_text(json.dumps([r.as_json() for r in results], indent=2) + "\n")
+    if not args.only:
+        args.out.write_text(json.dumps([r.as_json() for r in results], indent=2) + "\n")
     print(f"\n{len(results)} pages; written to {args.out}  ({machine()})")
     return 0
 

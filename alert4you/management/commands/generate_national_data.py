@@ -58,6 +58,6 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(
                 f"Generated in {elapsed:.0f} s. Staff log in as {USERNAME_PREFIX}00001 … "
-                f"with the password shown in alert4you/national_data.py."
+                f"with the password in alert4you/national_data/base.py."
             )
         )
