@@ -52,6 +52,7 @@ bench: install compilemessages
 	$(BENCH_ENV) $(PY) -m bench.reminders
 	bin/system-deps --wrk
 	$(BENCH_ENV) $(PY) -m bench.load
+	$(PY) -m bench.report
 
 lint: install
 	$(VENV)/bin/ruff check --fix .
