@@ -72,9 +72,10 @@ def _origin(request) -> tuple[str | None, str]:
     return client_ip(request), request.path[:PATH_LENGTH]
 
 
-def _memberships(user, request) -> list[tuple[str, str, int]]:
+def current_memberships(user, request=None) -> list[tuple[str, str, int]]:
     """(role, organisation name, organisation id) of the user's current
-    memberships: one query, kept on the request for the rest of it."""
+    memberships: one query, kept on the request for the rest of it (the
+    navigation reads its roles from here too)."""
     if user is None or not user.is_authenticated:
         return []
     cache = getattr(request, "_audit_memberships", None) if request is not None else None
@@ -97,13 +98,13 @@ def acting_as(user, request=None) -> str:
     with translation.override(settings.LANGUAGE_CODE):
         text = "; ".join(
             f"{Role(role).label} ({organisation})"
-            for role, organisation, _ in _memberships(user, request)
+            for role, organisation, _ in current_memberships(user, request)
         )
     return text[:ACTING_AS_LENGTH]
 
 
 def _single_organisation_id(user, request) -> int | None:
-    ids = {organisation_id for _, _, organisation_id in _memberships(user, request)}
+    ids = {organisation_id for _, _, organisation_id in current_memberships(user, request)}
     return ids.pop() if len(ids) == 1 else None
 
 

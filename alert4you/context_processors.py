@@ -1,5 +1,6 @@
 from pilots.models import Role
-from pilots.selectors import roles_for_user
+
+from .audit import current_memberships
 
 #: Roles whose work involves children's cases (project leaders and
 #: organisation admins never see child-level data).
@@ -14,11 +15,10 @@ CASE_ROLES = {
 
 
 def navigation(request):
-    """The roles of the logged-in user, for role-aware navigation."""
+    """The roles of the logged-in user, for role-aware navigation. The same
+    query as the audit trail's "acting as", kept on the request: one per page."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"user_roles": set(), "works_with_cases": False}
-    if not hasattr(request, "_alert4you_roles"):
-        request._alert4you_roles = roles_for_user(user)
-    roles = request._alert4you_roles
+    roles = {role for role, _organisation, _id in current_memberships(user, request)}
     return {"user_roles": roles, "works_with_cases": bool(roles & CASE_ROLES)}

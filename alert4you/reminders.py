@@ -9,18 +9,21 @@ The life of a reminder, and the guarantee each step gives:
    recorded only for recipients who may see that child.
 2. *Claim* (`sweep`, every minute from beat): due ``pending`` rows are locked
    with ``SELECT … FOR UPDATE SKIP LOCKED`` and marked ``sending``; two sweeps
-   never claim the same row. After commit, one short task per row id is
-   published. No task carries an ETA or countdown: Redis would redeliver such a
-   task after its visibility timeout and it would run twice.
+   never claim the same row. After commit, one short task per batch of row ids
+   (`SEND_BATCH`) is published. No task carries an ETA or countdown: Redis would
+   redeliver such a task after its visibility timeout and it would run twice.
 3. *Publish*: when the broker is down, publishing fails fast (settings bound
    the retries and timeouts), the rows go back to ``pending`` and the next
    sweep tries again. No web request ever waits for the broker.
-4. *Send* (`deliver`): the row is locked; only a ``sending`` row is sent, so a
-   task delivered twice (a lost worker's task is redelivered: ``acks_late``,
-   ``reject_on_worker_lost``) sends once. The reminder is checked again —
-   still relevant, recipient may still see the child — rendered in the
-   recipient's language, mailed if they want it by e-mail, and marked ``sent``
-   in the same transaction.
+4. *Send* (`deliver_batch`): the batch's rows are locked (``SKIP LOCKED``: a row
+   another task holds is that task's to send); only ``sending`` rows are sent,
+   so a task delivered twice (a lost worker's task is redelivered:
+   ``acks_late``, ``reject_on_worker_lost``) sends each once. Each reminder is
+   checked again — still relevant, recipient may still see the child — with
+   what the checks need loaded per kind in bulk (a fixed number of queries per
+   batch), rendered in the recipient's language, mailed over one connection if
+   they want it by e-mail, and marked ``sent`` in the same transaction. A mail
+   that fails is recorded for a retry; the rest of the batch is sent.
 5. *Retry*: a failed send puts the row back to ``pending`` with a due time
    that backs off exponentially (bounded); after `MAX_ATTEMPTS` it is
    ``failed`` with the error, for an organisation admin to resend. A row whose
@@ -32,17 +35,20 @@ from __future__ import annotations
 import datetime
 import logging
 import smtplib
+import uuid
 from functools import partial
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMultiAlternatives
-from django.db import OperationalError, transaction
-from django.db.models import Count, Q, QuerySet
-from django.template.loader import render_to_string
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.db import DatabaseError, OperationalError, connection, transaction
+from django.db.models import Count, F, Q, QuerySet
+from django.template.loader import get_template
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.functional import Promise
+from django.utils.html import conditional_escape
 from django.utils.translation import gettext as _
 
 from . import reminder_kinds
@@ -54,8 +60,10 @@ Status = ReminderStatus
 
 #: A row claimed this long ago and still ``sending`` lost its worker: claim it again.
 SENDING_TIMEOUT = datetime.timedelta(minutes=10)
-#: Rows claimed per sweep; the rest wait a minute.
-CLAIM_BATCH = 200
+#: Rows claimed per sweep (a busy morning holds tens of thousands); the rest wait a minute.
+CLAIM_BATCH = 5000
+#: Rows one send task handles: locked, checked and mailed together.
+SEND_BATCH = 250
 #: Retries back off from a minute, doubling, to at most an hour; then the row fails.
 RETRY_BASE_SECONDS = 60
 RETRY_MAX_SECONDS = 60 * 60
@@ -104,7 +112,25 @@ def plan_reminders(on: datetime.date | None = None) -> int:
         for d in reminder_kinds.visible_subjects(new)
     ]
     Reminder.objects.bulk_create(rows, ignore_conflicts=True)
+    _keep_statistics_fresh(len(rows))
     return len(rows)
+
+
+def _keep_statistics_fresh(inserted: int) -> None:
+    """After a busy morning's rows went in, let PostgreSQL count them now.
+
+    Autovacuum analyzes a table that grew by a tenth within minutes, but the
+    sends start at once: planned on statistics of a table a fraction of its
+    size, their lookups by id scan the whole outbox once per batch.
+    """
+    if inserted < 1000 or connection.vendor != "postgresql":
+        return
+    table = connection.ops.quote_name(Reminder._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reltuples FROM pg_class WHERE oid = %s::regclass", [table])
+        (known,) = cursor.fetchone()
+        if inserted > max(known, 0) / 10:
+            cursor.execute(f"ANALYZE {table}")
 
 
 # --- claim and publish --------------------------------------------------------------------------
@@ -135,13 +161,13 @@ def claim_due(now: datetime.datetime, limit: int = CLAIM_BATCH) -> list[int]:
 
 
 def publish(ids: list[int], claimed_at: datetime.datetime) -> int:
-    """Queue one send task per claimed row. When the broker refuses, stop and
-    hand the rest back to the next sweep. Returns how many were queued."""
-    from .tasks import send_reminder_task
+    """Queue one send task per batch of claimed rows. When the broker refuses,
+    stop and hand the rest back to the next sweep. Returns how many were queued."""
+    from .tasks import send_reminders_task
 
-    for done, reminder_id in enumerate(ids):
+    for done in range(0, len(ids), SEND_BATCH):
         try:
-            send_reminder_task.delay(reminder_id)
+            send_reminders_task.delay(ids[done : done + SEND_BATCH])
         except Exception:  # the broker is down: the rows wait in the outbox
             logger.warning(
                 "Broker unavailable: %d reminder(s) wait for the next sweep",
@@ -170,35 +196,122 @@ def sweep(now: datetime.datetime | None = None) -> int:
 
 
 def language_of(user) -> str:
-    language = UserProfile.objects.filter(user=user).values_list("language", flat=True).first()
+    """The language the user's mail is written in (no query when the profile
+    came with the user: ``select_related("recipient__profile")``)."""
+    if UserProfile._meta.get_field("user").remote_field.is_cached(user):
+        profile = getattr(user, "profile", None)  # cached as missing: no profile
+        language = profile.language if profile else None
+    else:
+        language = UserProfile.objects.filter(user=user).values_list("language", flat=True).first()
     known = {code for code, _name in settings.LANGUAGES}
     return language if language in known else settings.LANGUAGE_CODE
 
 
+def email_refusals(user_ids) -> set[tuple[int, str]]:
+    """(user id, kind) of the reminders these users do not want by e-mail."""
+    return set(
+        ReminderPreference.objects.filter(user_id__in=set(user_ids), by_email=False).values_list(
+            "user_id", "kind"
+        )
+    )
+
+
 def wants_email(user, kind: str) -> bool:
-    if not user.email:
-        return False
-    return not ReminderPreference.objects.filter(user=user, kind=kind, by_email=False).exists()
+    return bool(user.email) and (user.pk, kind) not in email_refusals([user.pk])
 
 
-def render_mail(reminder: Reminder, target) -> EmailMultiAlternatives:
-    """The reminder as an e-mail in the recipient's language: plain text and HTML."""
+class MailCache:
+    """What the mails of one batch share. Recipients of the same reminder whose
+    mails differ only in their name (the staff of a group, reminded of the same
+    visit) share one rendering: it is made with a placeholder for the name,
+    which each copy replaces."""
+
+    #: Stands for the recipient's name; no mail contains it otherwise.
+    NAME = f"recipient{uuid.uuid4().hex}"
+
+    def __init__(self):
+        self.parts: dict[tuple, tuple[str, str, str]] = {}
+        self.profile_urls: dict[str, str] = {}
+        self._templates: dict[str, tuple] = {}
+
+    def templates(self, kind: str) -> tuple:
+        if kind not in self._templates:
+            self._templates[kind] = _templates(kind)
+        return self._templates[kind]
+
+    def profile_url(self, language: str) -> str:
+        if language not in self.profile_urls:
+            self.profile_urls[language] = reminder_kinds.site_url(reverse("reminders:profile"))
+        return self.profile_urls[language]
+
+
+def _frozen(value):
+    """`value` as a key: equal keys render equal mails. Raises TypeError for
+    anything a template could look into further (a model, say)."""
+    if isinstance(value, dict):
+        return tuple(sorted((key, _frozen(item)) for key, item in value.items()))
+    if isinstance(value, list | tuple):
+        return tuple(_frozen(item) for item in value)
+    if isinstance(value, Promise):  # a lazy translation, rendered in the active language
+        return ("lazy", str(value))
+    if value is None or isinstance(value, str | int | float | datetime.date):
+        return (type(value).__name__, value)  # SafeString and str render differently
+    raise TypeError(f"Not a template value: {type(value).__name__}")
+
+
+def _render(kind: str, context: dict, cache: MailCache | None = None) -> tuple[str, str, str]:
+    templates = cache.templates(kind) if cache else _templates(kind)
+    return tuple(template.render(context) for template in templates)
+
+
+def _templates(kind: str) -> tuple:
+    return tuple(get_template(f"emails/reminder_{kind}.{part}") for part in PARTS)
+
+
+PARTS = ("subject.txt", "txt", "html")
+
+
+def _render_parts(kind: str, context: dict, name: str, cache: MailCache | None):
+    """Subject, text and HTML of a mail; from the batch's cache when an equal
+    mail to someone else was rendered (only names that escaping leaves alone
+    are filled in afterwards, so a copy is exactly what rendering would give)."""
+    key = None
+    if cache is not None and conditional_escape(name) == name:
+        try:
+            key = (kind, translation.get_language(), _frozen(context))
+        except TypeError:
+            key = None
+    if key is None:
+        return _render(kind, {**context, "recipient_name": name}, cache)
+    if key not in cache.parts:
+        cache.parts[key] = _render(kind, {**context, "recipient_name": MailCache.NAME}, cache)
+    return tuple(part.replace(MailCache.NAME, name) for part in cache.parts[key])
+
+
+def render_mail(
+    reminder: Reminder, target, facts=None, cache: MailCache | None = None
+) -> EmailMultiAlternatives:
+    """The reminder as an e-mail in the recipient's language: plain text and HTML.
+    `facts`: what the kind's ``prepare`` gathered for the batch (else gathered
+    here); `cache`: the batch's renderings, shared by equal mails."""
+    kind = reminder_kinds.spec(reminder.kind)
+    if facts is None:
+        facts = kind.prepare([reminder], {reminder.object_id: target})
     recipient = reminder.recipient
     language = language_of(recipient)
     with translation.override(language):
-        context = reminder_kinds.spec(reminder.kind).context(reminder, target)
+        context = kind.context(reminder, target, facts)
         context.update(
             {
-                "recipient_name": reminder_kinds.person(recipient),
                 "kind_label": reminder.get_kind_display(),
-                "profile_url": reminder_kinds.site_url(reverse("reminders:profile")),
+                "profile_url": cache.profile_url(language)
+                if cache
+                else reminder_kinds.site_url(reverse("reminders:profile")),
                 "language": language,
             }
         )
-        template = f"emails/reminder_{reminder.kind}"
-        subject = render_to_string(f"{template}.subject.txt", context)
-        text = render_to_string(f"{template}.txt", context)
-        html = render_to_string(f"{template}.html", context)
+        name = reminder_kinds.person(recipient)
+        subject, text, html = _render_parts(reminder.kind, context, name, cache)
     message = EmailMultiAlternatives(
         subject=" ".join(subject.split()),  # one line, whatever the template did
         body=text,
@@ -210,44 +323,157 @@ def render_mail(reminder: Reminder, target) -> EmailMultiAlternatives:
     return message
 
 
-def _why_not_send(reminder: Reminder, target) -> str | None:
+def _why_not_send(reminder: Reminder, target, facts) -> str | None:
     if not reminder.recipient.is_active:
         return "The recipient's account is no longer active."
     if target is None:
         return "What the reminder was about no longer exists."
-    return reminder_kinds.spec(reminder.kind).check(reminder, target)
+    return reminder_kinds.spec(reminder.kind).check(reminder, target, facts)
+
+
+def _targets_and_facts(rows: list[Reminder]) -> tuple[dict, dict]:
+    """Per kind: what its reminders are about (by object id) and the facts its
+    checks and mails need; a fixed number of queries per kind."""
+    by_kind: dict[str, list[Reminder]] = {}
+    for row in rows:
+        by_kind.setdefault(row.kind, []).append(row)
+    targets, facts = {}, {}
+    for kind, of_kind in by_kind.items():
+        spec = reminder_kinds.spec(kind)
+        targets[kind] = spec.load_many(r.object_id for r in of_kind)
+        facts[kind] = spec.prepare(of_kind, targets[kind])
+    return targets, facts
+
+
+def _send_messages(prepared: list[tuple[Reminder, EmailMultiAlternatives]], failed: dict) -> list:
+    """Send each message over one connection; a message that fails goes to
+    `failed`, the others still go out. Returns the rows whose mail went out."""
+    sent: list[Reminder] = []
+    if not prepared:
+        return sent
+    connection = get_connection()
+    try:
+        connection.open()
+    except Exception as error:  # the mail server is away: every message waits
+        failed.update((row, error) for row, _message in prepared)
+        return sent
+    try:
+        for row, message in prepared:
+            try:
+                connection.send_messages([message])
+            except Exception as error:  # recorded on the row for a retry
+                logger.warning("Reminder %s not sent", row.pk, exc_info=True)
+                failed[row] = error
+                _reconnect(connection)
+            else:
+                sent.append(row)
+    finally:
+        try:
+            connection.close()
+        except Exception:  # what was sent is sent; a failing goodbye changes nothing
+            logger.warning("Closing the mail connection failed", exc_info=True)
+    return sent
+
+
+def _reconnect(connection) -> None:
+    """After a failed message the connection may be broken: start a new one
+    (or let the next message try again)."""
+    try:
+        connection.close()
+        connection.open()
+    except Exception:
+        logger.warning("Reconnecting to the mail server failed", exc_info=True)
+
+
+def _note_failure(reminder: Reminder, error: Exception, now: datetime.datetime) -> None:
+    reminder.attempts += 1
+    reminder.last_error = f"{type(error).__name__}: {error}"[:1000]
+    if isinstance(error, TRANSIENT_ERRORS) and reminder.attempts < MAX_ATTEMPTS:
+        reminder.status = Status.PENDING
+        reminder.due_at = now + retry_delay(reminder.attempts)
+    else:
+        reminder.status = Status.FAILED
+    reminder.claimed_at = None
+
+
+FAILURE_FIELDS = ["attempts", "last_error", "status", "due_at", "claimed_at"]
+
+
+def send_batch(reminder_ids, *, now: datetime.datetime | None = None) -> dict[int, str]:
+    """Send claimed reminders, each at most once. Returns the new status of
+    each row this call handled.
+
+    The rows stay locked while their mail goes out. A row another task holds
+    is skipped (that task sends it); a row no longer ``sending`` was sent or
+    handed back and is left alone. Everything is loaded, checked and rendered
+    before the first mail goes out, in a fixed number of queries per kind, so a
+    database error sends nothing. A mail that fails is recorded on its row for
+    a retry with backoff; the others are sent.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        rows = list(
+            Reminder.objects.select_for_update(skip_locked=True, of=("self",))
+            # By id alone, so the primary key finds them even while the table's
+            # statistics still think it empty (the first busy morning).
+            .filter(pk__in=list(reminder_ids))
+            .select_related("recipient__profile")
+            .order_by("pk")
+        )
+        rows = [row for row in rows if row.status == Status.SENDING]
+        if not rows:
+            return {}
+        targets, facts = _targets_and_facts(rows)
+        refused = email_refusals({row.recipient_id for row in rows})
+        skipped: dict[str, list[int]] = {}
+        in_app: list[Reminder] = []
+        prepared: list[tuple[Reminder, EmailMultiAlternatives]] = []
+        failed: dict[Reminder, Exception] = {}
+        cache = MailCache()
+        for row in rows:
+            target = targets[row.kind].get(row.object_id)
+            try:
+                reason = _why_not_send(row, target, facts[row.kind])
+                if reason:
+                    skipped.setdefault(reason, []).append(row.pk)
+                elif row.recipient.email and (row.recipient_id, row.kind) not in refused:
+                    prepared.append((row, render_mail(row, target, facts[row.kind], cache)))
+                else:
+                    in_app.append(row)
+            except DatabaseError:
+                raise  # the transaction is lost: the whole batch is retried, nothing was sent
+            except Exception as error:  # this reminder only: recorded, the others go on
+                logger.warning("Reminder %s not sent", row.pk, exc_info=True)
+                failed[row] = error
+        emailed = _send_messages(prepared, failed)
+        for reason, ids in skipped.items():
+            Reminder.objects.filter(pk__in=ids).update(status=Status.SKIPPED, last_error=reason)
+        for sent, by_email in ((emailed, True), (in_app, False)):
+            if sent:
+                Reminder.objects.filter(pk__in=[row.pk for row in sent]).update(
+                    status=Status.SENT,
+                    emailed=by_email,
+                    last_error="",
+                    sent_at=now,
+                    attempts=F("attempts") + 1,
+                )
+        for row, error in failed.items():
+            _note_failure(row, error, now)
+        Reminder.objects.bulk_update(list(failed), FAILURE_FIELDS)
+    outcome = {pk: Status.SKIPPED for ids in skipped.values() for pk in ids}
+    outcome.update((row.pk, Status.SENT) for row in emailed + in_app)
+    outcome.update((row.pk, row.status) for row in failed)
+    return outcome
 
 
 def send_reminder(reminder_id: int, *, now: datetime.datetime | None = None) -> str:
-    """Send one claimed reminder, at most once. Returns the row's new status.
-
-    The row stays locked while the mail goes out, so a second task for the same
-    row waits, then finds it sent and does nothing.
-    """
-    with transaction.atomic():
-        reminder = (
-            Reminder.objects.select_for_update(of=("self",))
-            .select_related("recipient")
-            .filter(pk=reminder_id)
-            .first()
-        )
-        if reminder is None or reminder.status != Status.SENDING:
-            # Sent already, or handed back to the sweep: nothing to do.
-            return reminder.status if reminder else "missing"
-        target = reminder_kinds.spec(reminder.kind).load(reminder.object_id)
-        reason = _why_not_send(reminder, target)
-        if reason:
-            reminder.status, reminder.last_error = Status.SKIPPED, reason
-            reminder.save(update_fields=["status", "last_error"])
-            return reminder.status
-        by_email = wants_email(reminder.recipient, reminder.kind)
-        if by_email:
-            render_mail(reminder, target).send()
-        reminder.status, reminder.emailed, reminder.last_error = Status.SENT, by_email, ""
-        reminder.sent_at = now or timezone.now()
-        reminder.attempts += 1
-        reminder.save(update_fields=["status", "emailed", "last_error", "sent_at", "attempts"])
-        return reminder.status
+    """Send one claimed reminder, at most once (a batch of one). Returns the row's status."""
+    outcome = send_batch([reminder_id], now=now)
+    if reminder_id in outcome:
+        return outcome[reminder_id]
+    # Sent already, handed back to the sweep, or being sent by another task.
+    status = Reminder.objects.filter(pk=reminder_id).values_list("status", flat=True).first()
+    return status or "missing"
 
 
 def retry_delay(attempts: int) -> datetime.timedelta:
@@ -256,32 +482,48 @@ def retry_delay(attempts: int) -> datetime.timedelta:
     return datetime.timedelta(seconds=min(seconds, RETRY_MAX_SECONDS))
 
 
-def record_failure(reminder_id: int, error: Exception, *, now=None) -> str:
-    """Note a failed attempt: back to the outbox for a later try, or failed."""
+def record_failures(reminder_ids, error: Exception, *, now=None) -> dict[int, str]:
+    """Note a failed attempt on each row still ``sending``: back to the outbox
+    for a later try, or failed. Rows another task holds are that task's."""
     now = now or timezone.now()
     with transaction.atomic():
-        reminder = Reminder.objects.select_for_update().filter(pk=reminder_id).first()
-        if reminder is None or reminder.status != Status.SENDING:
-            return reminder.status if reminder else "missing"
-        reminder.attempts += 1
-        reminder.last_error = f"{type(error).__name__}: {error}"[:1000]
-        if isinstance(error, TRANSIENT_ERRORS) and reminder.attempts < MAX_ATTEMPTS:
-            reminder.status = Status.PENDING
-            reminder.due_at = now + retry_delay(reminder.attempts)
-        else:
-            reminder.status = Status.FAILED
-        reminder.claimed_at = None
-        reminder.save(update_fields=["attempts", "last_error", "status", "due_at", "claimed_at"])
-        return reminder.status
+        rows = list(
+            Reminder.objects.select_for_update(skip_locked=True).filter(
+                pk__in=list(reminder_ids), status=Status.SENDING
+            )
+        )
+        for row in rows:
+            _note_failure(row, error, now)
+        Reminder.objects.bulk_update(rows, FAILURE_FIELDS)
+    return {row.pk: row.status for row in rows}
+
+
+def record_failure(reminder_id: int, error: Exception, *, now=None) -> str:
+    """Note a failed attempt: back to the outbox for a later try, or failed."""
+    outcome = record_failures([reminder_id], error, now=now)
+    if reminder_id in outcome:
+        return outcome[reminder_id]
+    status = Reminder.objects.filter(pk=reminder_id).values_list("status", flat=True).first()
+    return status or "missing"
+
+
+def deliver_batch(reminder_ids, *, now: datetime.datetime | None = None) -> dict[int, str]:
+    """What the send task does: send the batch; when the batch as a whole fails
+    (the database went away), record the failure on every row for a retry."""
+    try:
+        return send_batch(reminder_ids, now=now)
+    except Exception as error:  # every failure is recorded on the rows, none is lost
+        logger.warning("%d reminder(s) not sent", len(reminder_ids), exc_info=True)
+        return record_failures(reminder_ids, error, now=now)
 
 
 def deliver(reminder_id: int, *, now: datetime.datetime | None = None) -> str:
-    """What the send task does: send, and record a failure for a later retry."""
-    try:
-        return send_reminder(reminder_id, now=now)
-    except Exception as error:  # every failure is recorded on the row, none is lost
-        logger.warning("Reminder %s not sent", reminder_id, exc_info=True)
-        return record_failure(reminder_id, error, now=now)
+    """Send one reminder (the single-row task, and resends in tests)."""
+    outcome = deliver_batch([reminder_id], now=now)
+    if reminder_id in outcome:
+        return outcome[reminder_id]
+    status = Reminder.objects.filter(pk=reminder_id).values_list("status", flat=True).first()
+    return status or "missing"
 
 
 # --- writes from the pages ----------------------------------------------------------------------

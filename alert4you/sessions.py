@@ -4,8 +4,11 @@ which of them a user sees and may end on "Your sessions".
 Django's session store holds the sessions; `UserSession` rows mirror the
 signed-in ones so a user can see them. Three limits apply:
 
-- idle: the store drops a session `SESSION_COOKIE_AGE` (30 minutes) after its
-  last request (`SESSION_SAVE_EVERY_REQUEST` moves the expiry on);
+- idle: the store drops a session `SESSION_COOKIE_AGE` (30 minutes) after it
+  was last saved. `SessionLimitsMiddleware` saves a signed-in session, which
+  moves its expiry on, at most once a minute (`SEEN_EVERY_SECONDS`) rather than
+  on every request (a write and a commit each time), so a session ends 29 to
+  30 minutes after its last request;
 - absolute: `SessionLimitsMiddleware` logs out a session older than
   `SESSION_ABSOLUTE_SECONDS` (12 hours), however active it was;
 - a new password ends every other session of the user (the views in
@@ -35,7 +38,8 @@ security_log = logging.getLogger("alert4you.security")
 #: its `UserSession` row was last brought up to date, as POSIX timestamps.
 LOGIN_AT_KEY = "_alert4you_login_at"
 SEEN_AT_KEY = "_alert4you_seen_at"
-#: Record activity at most once a minute: one write per request is too many.
+#: Record activity, and save the session, at most once a minute: one write per
+#: request is too many.
 SEEN_EVERY_SECONDS = 60
 USER_AGENT_LENGTH = UserSession._meta.get_field("user_agent").max_length
 
@@ -95,7 +99,9 @@ def user_session_start(*, request, user) -> UserSession | None:
 
 def user_session_seen(*, request) -> None:
     """Note activity on the signed-in session, at most once a minute; create
-    its row if it has none yet (a session older than this feature)."""
+    its row if it has none yet (a session older than this feature). Noting it
+    changes the session, so the session middleware saves it and moves its idle
+    expiry on; in between, the session is only read."""
     now = timezone.now()
     seen_at = request.session.get(SEEN_AT_KEY)
     if seen_at is not None and now.timestamp() - seen_at < SEEN_EVERY_SECONDS:

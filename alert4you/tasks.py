@@ -48,10 +48,18 @@ def sweep_reminders() -> int:
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True)
+def send_reminders_task(reminder_ids: list[int]) -> dict[int, str]:
+    """Send a batch of claimed reminders. Only ids travel: the rows are re-read
+    and locked, so a redelivered task (a lost worker's) sends nothing twice.
+    Retries back off through the outbox rows, never through an ETA task."""
+    from alert4you import reminders
+
+    return reminders.deliver_batch(reminder_ids)
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True)
 def send_reminder_task(reminder_id: int) -> str:
-    """Send one reminder. Only its id travels: the row is re-read and locked, so
-    a redelivered task (a lost worker's) sends nothing twice. Retries back off
-    through the outbox row, never through an ETA task."""
+    """Send one reminder (tasks queued before batches existed still run)."""
     from alert4you import reminders
 
     return reminders.deliver(reminder_id)

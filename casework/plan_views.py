@@ -8,7 +8,6 @@ visible but not allowed: 403), and every view of a plan is written to the access
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Prefetch, prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -17,6 +16,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from alert4you.forms import form_errors_from
+from alert4you.pagination import paginate
 
 from . import permissions, selectors, services
 from .models import PlanReview, PlanStatus
@@ -269,7 +269,7 @@ def plan_compare(request, case_uuid):
 def review_queue(request):
     """Child plans and group plans waiting for the manager's decision, together."""
     queue = selectors.decision_queue_for_user(request.user)
-    page = Paginator(queue, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(queue, request.GET.get("page"), QUEUE_PAGE_SIZE)
     return render(request, "casework/review_queue.html", {"page": page})
 
 

@@ -11,12 +11,23 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from django.db.models import CharField, Max, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.contrib.auth import get_user_model
+from django.db.models import (
+    CharField,
+    Exists,
+    Max,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
-from pilots.models import Group, Location, Membership, Role
+from pilots.models import Group, Location, Membership, MembershipGroup, MembershipLocation, Role
 
 from .models import (
     Case,
@@ -38,9 +49,14 @@ def granted_case_ids(user, codename: str = "view_case"):
         user_id=user.pk, permission__codename=codename
     ).values("content_object_id")
     via_groups = CaseGroupObjectPermission.objects.filter(
-        group__user=user.pk, permission__codename=codename
+        group_id__in=_auth_group_ids(user), permission__codename=codename
     ).values("content_object_id")
     return own.union(via_groups)
+
+
+def _auth_group_ids(user):
+    # The membership table itself: joining auth_group adds nothing to check.
+    return get_user_model().groups.through.objects.filter(user_id=user.pk).values("group_id")
 
 
 def cases_for_user(user, codename: str = "view_case") -> QuerySet[Case]:
@@ -55,7 +71,7 @@ def case_perms_for_user(user, case: Case) -> set[str]:
         "permission__codename"
     )
     via_groups = CaseGroupObjectPermission.objects.filter(
-        group__user=user.pk, content_object=case
+        group_id__in=_auth_group_ids(user), content_object=case
     ).values("permission__codename")
     return {row["permission__codename"] for row in own.union(via_groups)}
 
@@ -74,31 +90,42 @@ def case_list_for_user(
         cases = cases.filter(status=status)
     if group is not None:
         cases = cases.filter(child__group=group)
+
+    # The columns read the case's concerns, or those the last concern filter
+    # picked. Subqueries rather than a join with GROUP BY and DISTINCT: the same
+    # rows, and far less for the database to plan.
+    def concerns_of_the_case(**lookups):
+        return Concern.objects.filter(case=OuterRef("pk"), **lookups).order_by()
+
+    concerns = concerns_of_the_case()
     if domain:
-        cases = cases.filter(concerns__domain=domain)
+        concerns = concerns_of_the_case(domain=domain)
+        cases = cases.filter(Exists(concerns))
     if worry_level:
-        cases = cases.filter(concerns__worry_level=worry_level)
+        concerns = concerns_of_the_case(worry_level=worry_level)
+        cases = cases.filter(Exists(concerns))
     if search:
         for word in search.split()[:5]:
             cases = cases.filter(
                 Q(child__first_name__icontains=word) | Q(child__last_name__icontains=word)
             )
+
+    def highest(field):
+        return Subquery(concerns.values("case").annotate(highest=Max(field)).values("highest"))
+
     return (
         cases.select_related("child__group__location", "child__mentor")
-        .annotate(
-            last_concern_on=Max("concerns__observed_on"), top_worry=Max("concerns__worry_level")
-        )
-        .distinct()
+        .annotate(last_concern_on=highest("observed_on"), top_worry=highest("worry_level"))
         .order_by("-last_concern_on", "-opened_at", "pk")
     )
 
 
 def visible_groups_for_filter(user) -> QuerySet[Group]:
     """Groups of the cases the user may see, to offer as a filter."""
+    with_cases = Child.objects.filter(cases__in=granted_case_ids(user)).values("group_id")
     return (
-        Group.objects.filter(children__cases__in=cases_for_user(user))
+        Group.objects.filter(pk__in=with_cases)
         .select_related("location")
-        .distinct()
         .order_by("location__name", "name")
     )
 
@@ -106,22 +133,32 @@ def visible_groups_for_filter(user) -> QuerySet[Group]:
 def children_for_concerns(user) -> QuerySet[Child]:
     """Children the user may log a concern about: those in their groups, their
     mentees, and the children at locations they manage or coordinate."""
+    return Child.objects.filter(pk__in=concern_child_ids(user)).select_related(
+        "group__location", "mentor"
+    )
+
+
+def concern_child_ids(user):
+    """The ids of `children_for_concerns(user)`, as a subquery (or to read)."""
+    # Each way in reads its own index; one query joining them by OR would read
+    # every child in the country.
     memberships = Membership.objects.current().filter(user=user)
-    staff_groups = Group.objects.filter(
-        membershipgroup__membership__in=memberships.filter(role=Role.PEDAGOGICAL_STAFF)
+    staff_groups = MembershipGroup.objects.filter(
+        membership__in=memberships.filter(role=Role.PEDAGOGICAL_STAFF)
+    ).values("group_id")
+    care_locations = MembershipLocation.objects.filter(
+        membership__in=memberships.filter(role__in=[Role.LOCATION_MANAGER, Role.CARE_COORDINATOR])
+    ).values("location_id")
+    in_groups = Child.objects.filter(group__in=staff_groups)
+    at_locations = Child.objects.filter(group__location__in=care_locations)
+    mentees = Child.objects.filter(
+        mentor=user, group__location__organisation__in=memberships.values("organisation")
     )
-    care_locations = Location.objects.filter(
-        membershiplocation__membership__in=memberships.filter(
-            role__in=[Role.LOCATION_MANAGER, Role.CARE_COORDINATOR]
-        )
-    )
-    mentor_ok = Q(
-        mentor=user,
-        group__location__organisation__in=memberships.values("organisation"),
-    )
-    return Child.objects.filter(
-        Q(group__in=staff_groups) | Q(group__location__in=care_locations) | mentor_ok
-    ).select_related("group__location", "mentor")
+    first, *others = [
+        children.order_by().values_list("pk", flat=True)
+        for children in (in_groups, at_locations, mentees)
+    ]
+    return first.union(*others)
 
 
 @dataclass(frozen=True)
@@ -132,8 +169,16 @@ class TimelineEntry:
     item: object
 
 
-def case_timeline(case: Case) -> list[TimelineEntry]:
-    """Everything that happened in the case, newest first, in a fixed number of queries."""
+def plans_with_reviews(case: Case) -> list[Plan]:
+    """Every version of the case's plan, newest first, each with its reviews
+    and their authors (two queries at most)."""
+    reviews = Prefetch("reviews", queryset=PlanReview.objects.select_related("by"))
+    return list(case.plans.prefetch_related(reviews))
+
+
+def case_timeline(case: Case, plans: list[Plan] | None = None) -> list[TimelineEntry]:
+    """Everything that happened in the case, newest first, in a fixed number of
+    queries. `plans`: `plans_with_reviews(case)`, if the caller read it already."""
     entries = [
         TimelineEntry("concern", c.observed_on, c.created_at, c)
         for c in case.concerns.select_related("logged_by")
@@ -142,7 +187,7 @@ def case_timeline(case: Case) -> list[TimelineEntry]:
         TimelineEntry("observation", o.observed_on, o.created_at, o)
         for o in case.observations.select_related("observer")
     ]
-    for plan in case.plans.prefetch_related("reviews__by"):
+    for plan in plans_with_reviews(case) if plans is None else plans:
         for review in plan.reviews.all():
             entries.append(
                 TimelineEntry("plan_review", review.at.date(), review.at, (plan, review))
@@ -175,11 +220,21 @@ def case_timeline(case: Case) -> list[TimelineEntry]:
     return entries
 
 
+def plan_for_case_page(plans: list[Plan]) -> Plan | None:
+    """Of the case's `plans` (`plans_with_reviews`): the version being worked on,
+    else the latest approved one."""
+    in_progress = (PlanStatus.DRAFT, PlanStatus.SUBMITTED, PlanStatus.RETURNED)
+    plans = sorted(plans, key=lambda plan: plan.version, reverse=True)
+    return next((p for p in plans if p.status in in_progress), None) or next(
+        (p for p in plans if p.status == PlanStatus.APPROVED), None
+    )
+
+
 def review_queue_for_user(user) -> QuerySet[Plan]:
     """Plans waiting for this user's approval."""
     return (
         Plan.objects.filter(
-            status=PlanStatus.SUBMITTED, case__in=cases_for_user(user, "approve_plan")
+            status=PlanStatus.SUBMITTED, case_id__in=granted_case_ids(user, "approve_plan")
         )
         .select_related("case__child__group__location", "created_by")
         .order_by("created_at")
@@ -254,9 +309,9 @@ class QueueEntry:
 
 class DecisionQueue:
     """The child plans and group plans waiting for the user's decision, longest
-    waiting first. A sequence for a Paginator: counting is one query, and a page
-    is one query for its keys plus two per kind for its plans, however long the
-    queue is."""
+    waiting first, read a slice (a page) at a time: one query for the page's keys
+    plus two per kind for its plans, however long the queue is (see
+    `alert4you.pagination`; `count()` is one more query)."""
 
     CHILD, GROUP = "child_plan", "group_plan"
 
@@ -322,9 +377,10 @@ class DecisionQueue:
         if not ids:
             return {}
         submitted = PlanReview.objects.filter(action=PlanReview.Action.SUBMITTED)
+        # The ids come from the queue, which checked the grants a moment ago.
         plans = (
-            review_queue_for_user(self.user)
-            .filter(pk__in=ids)
+            Plan.objects.filter(pk__in=ids, status=PlanStatus.SUBMITTED)
+            .select_related("case__child__group__location", "created_by")
             .prefetch_related(
                 Prefetch(
                     "reviews",

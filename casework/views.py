@@ -17,6 +17,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from alert4you.forms import form_errors_from
+from alert4you.pagination import paginate
 from parents import selectors as parent_selectors
 from pilots.models import Membership, Role
 
@@ -52,10 +53,9 @@ def case_list(request):
     )
     if form.is_bound and form.errors:
         cases = cases.none()
-    page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(cases, request.GET.get("page"), PAGE_SIZE)
     # Every child shown is logged, as a search when filters picked them (the
     # search term itself is not kept: it may be a child's name).
-    page.object_list = list(page.object_list)
     searched = any(filters.values())
     services.access_log_record_cases(
         user=request.user,
@@ -93,12 +93,13 @@ def concern_create(request, child_uuid):
 def case_detail(request, case_uuid):
     case = permissions.get_case_for_user(request.user, case_uuid)
     services.access_log_record(user=request.user, case=case, action="view", request=request)
+    plans = selectors.plans_with_reviews(case)
     context = {
         "case": case,
         "child": case.child,
-        "timeline": selectors.case_timeline(case),
+        "timeline": selectors.case_timeline(case, plans),
         "team": case.team_members.select_related("user"),
-        "plan": services.plan_in_progress(case) or services.latest_approved_plan(case),
+        "plan": selectors.plan_for_case_page(plans),
         "can_change": "change_case" in case.user_perms,
         "can_view_access_log": "view_access_log" in case.user_perms,
         "status_form": CaseStatusForm(initial={"status": case.status}),

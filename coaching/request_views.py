@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from alert4you.forms import form_errors_from
+from alert4you.pagination import paginate
 from casework.models import CaseStatus
 from casework.selectors import cases_for_user
 
@@ -24,8 +25,8 @@ PAGE_SIZE = 25
 @login_required
 @never_cache
 def request_list(request):
-    requests = selectors.requests_for_user(request.user).order_by("-created_at", "-pk")
-    page = Paginator(requests, PAGE_SIZE).get_page(request.GET.get("page"))
+    requests = selectors.request_list_for_user(request.user)
+    page = paginate(requests, request.GET.get("page"), PAGE_SIZE)
     page.object_list = selectors.request_rows(page.object_list, request.user)
     can_ask = selectors.staff_groups(request.user).exists()
     return render(request, "coaching/request_list.html", {"page": page, "can_ask": can_ask})

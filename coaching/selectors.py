@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from casework.selectors import cases_for_user
-from pilots.models import Group, Location, Membership, PilotPartner, Role
+from pilots.models import Group, Location, Membership, MembershipGroup, PilotPartner, Role
 
 from .models import (
     AgendaItem,
@@ -134,15 +134,43 @@ def assignments_for_manager(user) -> list[Location]:
 # --- visits -------------------------------------------------------------------------------
 
 
-def visits_for_user(user) -> QuerySet[Visit]:
+#: Who sees a location's visits (besides its coach and the staff of its groups).
+VISIT_MANAGER_ROLES = (Role.LOCATION_MANAGER, Role.CARE_COORDINATOR)
+
+
+def _visible_visit_ids(user, roles=None, **narrowing):
+    """The ids of the visits the user takes part in, narrowed by `narrowing` (field
+    lookups) in each way in, so each can use its own index: one query joining
+    them by OR would read every visit of the period. `roles`: the user's current
+    roles when known; a way in that needs a role the user lacks is left out."""
+    ways_in = [Visit.objects.filter(coach=user, **narrowing)]
+    if roles is None or Role.PEDAGOGICAL_STAFF in roles:
+        staff_groups = MembershipGroup.objects.filter(
+            membership__in=Membership.objects.current().filter(
+                user=user, role=Role.PEDAGOGICAL_STAFF
+            )
+        )
+        ways_in.append(
+            Visit.objects.filter(groups__in=staff_groups.values("group_id"), **narrowing)
+        )
+    if roles is None or set(VISIT_MANAGER_ROLES) & set(roles):
+        locations = managed_locations(user).values("pk")
+        ways_in.append(Visit.objects.filter(location__in=locations, **narrowing))
+    first, *others = [visits.order_by().values("pk") for visits in ways_in]
+    return first.union(*others)
+
+
+def visits_for_user(user, *, roles=None, **narrowing) -> QuerySet[Visit]:
     """Visits the user takes part in: as the coach, as staff of one of its groups,
-    or as manager or care coordinator of its location."""
+    or as manager or care coordinator of its location. `narrowing`: field lookups
+    every visit must match (say, a period); `roles`: the user's current roles, if
+    the caller has them (fewer ways in to look at)."""
     if not user.is_authenticated or not user.is_active:
         return Visit.objects.none()
-    visible = Visit.objects.filter(
-        Q(coach=user) | Q(groups__in=staff_groups(user)) | Q(location__in=managed_locations(user))
-    ).values("pk")
-    return Visit.objects.filter(pk__in=visible)
+    if roles is not None and not set(roles) & {Role.PEDAGOGICAL_STAFF, *VISIT_MANAGER_ROLES}:
+        return Visit.objects.filter(coach=user, **narrowing)  # the only way in
+    visible = _visible_visit_ids(user, roles, **narrowing)
+    return Visit.objects.filter(pk__in=visible, **narrowing)
 
 
 def _day_start(day: datetime.date) -> datetime.datetime:
@@ -159,21 +187,23 @@ def _with_rows(visits: QuerySet[Visit]) -> QuerySet[Visit]:
     )
 
 
-def visits_between(user, first: datetime.date, last: datetime.date) -> list[Visit]:
+def visits_between(user, first: datetime.date, last: datetime.date, *, roles=None) -> list[Visit]:
     """The user's visits from the first to the last day (inclusive), in three queries."""
-    visits = visits_for_user(user).filter(
+    visits = visits_for_user(
+        user,
+        roles=roles,
         starts_at__gte=_day_start(first),
         starts_at__lt=_day_start(last + datetime.timedelta(days=1)),
     )
     return list(_with_rows(visits))
 
 
-def visit_list(user, *, upcoming: bool) -> QuerySet[Visit]:
+def visit_list(user, *, upcoming: bool, roles=None) -> QuerySet[Visit]:
     now = timezone.now()
-    visits = visits_for_user(user)
     if upcoming:
-        return _with_rows(visits.filter(ends_at__gte=now))
-    return _with_rows(visits.filter(ends_at__lt=now)).order_by("-starts_at", "-pk")
+        return _with_rows(visits_for_user(user, roles=roles, ends_at__gte=now))
+    past = visits_for_user(user, roles=roles, ends_at__lt=now)
+    return _with_rows(past).order_by("-starts_at", "-pk")
 
 
 def _mark_child_visibility(objects, user) -> None:
@@ -336,13 +366,30 @@ def requests_for_user(user) -> QuerySet[CoachingRequest]:
     locations they manage."""
     if not user.is_authenticated or not user.is_active:
         return CoachingRequest.objects.none()
-    return CoachingRequest.objects.filter(
-        Q(requested_by=user)
-        | Q(coach=user)
-        | Q(group__in=staff_groups(user))
-        | Q(group__location__in=managed_locations(user))
-        | Q(group__in=coached_groups(user))
-    ).distinct()
+    # One id query per way in, each on its own index (an OR across them reads
+    # every request).
+    ways_in = [
+        Q(requested_by=user),
+        Q(coach=user),
+        Q(group__in=staff_groups(user).values("pk")),
+        Q(group__location__in=managed_locations(user).values("pk")),
+        Q(group__in=coached_groups(user).values("pk")),
+    ]
+    first, *others = [
+        CoachingRequest.objects.filter(way_in).order_by().values("pk") for way_in in ways_in
+    ]
+    return CoachingRequest.objects.filter(pk__in=first.union(*others))
+
+
+#: What a row of requests shows (`request_rows`).
+REQUEST_ROW_RELATED = ("group__location", "requested_by", "coach", "case__child", "visit")
+
+
+def request_list_for_user(user) -> QuerySet[CoachingRequest]:
+    """The request list, newest first, with what its rows show."""
+    return (
+        requests_for_user(user).select_related(*REQUEST_ROW_RELATED).order_by("-created_at", "-pk")
+    )
 
 
 def requests_to_decide(user) -> QuerySet[CoachingRequest]:
@@ -352,15 +399,18 @@ def requests_to_decide(user) -> QuerySet[CoachingRequest]:
             group__in=coached_groups(user),
             status__in=[CoachingRequest.Status.OPEN, CoachingRequest.Status.ACCEPTED],
         )
-        .select_related("group__location", "requested_by", "case__child")
+        .select_related("group__location", "case__child")
         .order_by("created_at")
     )
 
 
 def request_rows(requests, user) -> list[CoachingRequest]:
-    requests = list(
-        requests.select_related("group__location", "requested_by", "coach", "case__child", "visit")
-    )
+    """The requests, each with `child_visible`. `requests`: a queryset (read here
+    with `REQUEST_ROW_RELATED`), or rows already read with what their rows show
+    (a page of `request_list_for_user`, say)."""
+    if isinstance(requests, QuerySet):
+        requests = requests.select_related(*REQUEST_ROW_RELATED)
+    requests = list(requests)
     _mark_child_visibility(requests, user)
     return requests
 

@@ -10,17 +10,19 @@ import datetime
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from alert4you import audit
 from alert4you.forms import form_errors_from
+from alert4you.pagination import paginate
 from casework.models import CaseStatus
 from casework.selectors import cases_for_user
 from casework.services import access_log_record_cases
+from pilots.models import Role
 
 from . import group_plan_selectors, permissions, selectors, services
 from .forms import (
@@ -74,7 +76,8 @@ def calendar(request):
     today = timezone.localdate()
     day = _date_from(request.GET.get("date")) or today
     first, last, grid_first, grid_last, previous, following = _period(view, day)
-    visits = selectors.visits_between(request.user, grid_first, grid_last)
+    roles = {role for role, _organisation, _id in audit.current_memberships(request.user, request)}
+    visits = selectors.visits_between(request.user, grid_first, grid_last, roles=roles)
     by_day: dict[datetime.date, list] = {}
     for visit in visits:
         by_day.setdefault(timezone.localtime(visit.starts_at).date(), []).append(visit)
@@ -90,11 +93,12 @@ def calendar(request):
             }
         )
         current += datetime.timedelta(days=1)
-    is_coach = selectors.is_coach(request.user)
+    is_coach = Role.COACH in roles
     open_requests = []
     if is_coach:
+        # Read as they are: the list shows no more than requests_to_decide joins.
         open_requests = selectors.request_rows(
-            selectors.requests_to_decide(request.user), request.user
+            list(selectors.requests_to_decide(request.user)), request.user
         )
     context = {
         "view": view,
@@ -117,8 +121,9 @@ def calendar(request):
 def visit_list(request):
     """Coming visits (or past ones with ?past=1) of the user's groups and locations."""
     past = request.GET.get("past") == "1"
-    visits = selectors.visit_list(request.user, upcoming=not past)
-    page = Paginator(visits, PAGE_SIZE).get_page(request.GET.get("page"))
+    roles = {role for role, _organisation, _id in audit.current_memberships(request.user, request)}
+    visits = selectors.visit_list(request.user, upcoming=not past, roles=roles)
+    page = paginate(visits, request.GET.get("page"), PAGE_SIZE)
     context = {"page": page, "past": past, "query": "past=1" if past else ""}
     return render(request, "coaching/visit_list.html", context)
 

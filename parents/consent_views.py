@@ -8,7 +8,6 @@ exist. Writes go through `parents.services`, which re-derive access at once.
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -18,6 +17,7 @@ from django.views.decorators.cache import never_cache
 
 from alert4you import audit
 from alert4you.forms import form_errors_from
+from alert4you.pagination import paginate
 from casework import permissions as case_permissions
 from casework import selectors as case_selectors
 from casework.models import CaseStatus
@@ -222,7 +222,7 @@ def consent_paper_form(request, child_uuid):
 def consents_expiring(request):
     today = timezone.localdate()
     consents = selectors.consents_expiring_for_user(request.user, on=today)
-    page = Paginator(consents, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(consents, request.GET.get("page"), PAGE_SIZE)
     for consent in page.object_list:
         consent.days_left = (consent.valid_until - today).days
     audit.children_listed(

@@ -10,7 +10,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from casework.selectors import children_for_concerns
+from casework.selectors import children_for_concerns, concern_child_ids
 
 from .consent_rules import consent_is_valid
 from .models import Consent, Decision, Scope
@@ -223,9 +223,10 @@ def consent_panel_for_case(user, case, on: datetime.date | None = None) -> dict:
 
 def consents_expiring_for_user(user, *, within_days: int = 31, on=None) -> QuerySet:
     """Expiring consents of the children `user` cares for (none for anyone else)."""
-    return consents_expiring_for_children(
-        children_for_concerns(user), within_days=within_days, on=on
-    )
+    # The children's ids first: planned as one query with the consents, their
+    # three ways in cost more to plan than both queries take to run.
+    child_ids = list(concern_child_ids(user))
+    return consents_expiring_for_children(child_ids, within_days=within_days, on=on)
 
 
 def team_members_relying_on(consent: Consent) -> QuerySet:

@@ -17,7 +17,7 @@ from __future__ import annotations
 import math
 import re
 
-from django.utils.html import format_html
+from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
@@ -91,6 +91,17 @@ def _tick_label(value: float) -> str:
 def _n(value: float) -> str:
     """A coordinate with one decimal: short markup, no locale."""
     return f"{value:.1f}"
+
+
+_HIDDEN_MARKER = (
+    '<g class="chart-hidden" data-suppressed="true">'
+    '<circle cx="{x}" cy="{y}" r="4" fill="#ffffff" stroke="{c}" stroke-width="1.5"/>'
+    "<title>{row}, {series}: {display}</title></g>"
+)
+_BAR = (
+    '<rect class="chart-bar" data-series="{s}" x="{x}" y="{y}" width="{w}" '
+    'height="{h}" fill="{c}"><title>{row}, {series}: {display}</title></rect>'
+)
 
 
 class _Chart:
@@ -199,16 +210,15 @@ class _Chart:
         return PLOT_LEFT + slot * (index + 0.5)
 
     def hidden_marker(self, x: float, row_label: str, series: str, display: str) -> str:
-        return format_html(
-            '<g class="chart-hidden" data-suppressed="true">'
-            '<circle cx="{x}" cy="{y}" r="4" fill="#ffffff" stroke="{c}" stroke-width="1.5"/>'
-            "<title>{row}, {series}: {display}</title></g>",
+        # str.format over escaped values, as format_html would build it: a
+        # national bar chart draws thousands of these.
+        return _HIDDEN_MARKER.format(
             x=_n(x),
             y=_n(self.baseline - 6),
             c=HIDDEN_COLOUR,
-            row=row_label,
-            series=series,
-            display=display,
+            row=conditional_escape(row_label),
+            series=conditional_escape(series),
+            display=conditional_escape(display),
         )
 
     # Lines -------------------------------------------------------------
@@ -273,8 +283,13 @@ class _Chart:
         slot = self.plot_width / len(self.rows)
         group_width = slot * 0.8
         bar_width = group_width / len(self.series)
+        width = _n(max(bar_width - 2, 1))
+        # Escaped once, not once per bar: a national chart has a bar per location.
+        series = [conditional_escape(name) for name in self.series]
+        displays = {}  # a chart repeats few distinct figures
         for index, (label, figures) in enumerate(self.rows):
             left = PLOT_LEFT + slot * index + (slot - group_width) / 2
+            row = conditional_escape(label)
             for s, name in enumerate(self.series):
                 figure = figures[s] if s < len(figures) else None
                 if figure is None:
@@ -285,18 +300,17 @@ class _Chart:
                     continue
                 top = self.y(figure.value)
                 parts.append(
-                    format_html(
-                        '<rect class="chart-bar" data-series="{s}" x="{x}" y="{y}" width="{w}" '
-                        'height="{h}" fill="{c}"><title>{row}, {series}: {display}</title></rect>',
+                    _BAR.format(
                         s=s,
                         x=_n(x),
                         y=_n(top),
-                        w=_n(max(bar_width - 2, 1)),
+                        w=width,
                         h=_n(self.baseline - top),
                         c=colour(s),
-                        row=label,
-                        series=name,
-                        display=figure.display,
+                        row=row,
+                        series=series[s],
+                        display=displays.get(figure.display)
+                        or displays.setdefault(figure.display, conditional_escape(figure.display)),
                     )
                 )
         return parts

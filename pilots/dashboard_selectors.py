@@ -25,11 +25,14 @@ def can_see_national(user) -> bool:
     return _current_memberships(user, Role.PROGRAMME_STAFF).exists()
 
 
-def pilots_for_dashboard(user) -> QuerySet[Pilot]:
-    """The pilots the user leads; programme staff: all pilots."""
+def pilots_for_dashboard(user, *, national: bool | None = None) -> QuerySet[Pilot]:
+    """The pilots the user leads; programme staff: all pilots. `national` is
+    `can_see_national(user)` when the caller already knows it."""
     if not user.is_authenticated:
         return Pilot.objects.none()
-    if can_see_national(user):
+    if national is None:
+        national = can_see_national(user)
+    if national:
         return Pilot.objects.order_by("name")
     return Pilot.objects.filter(project_leaders=user).order_by("name")
 

@@ -27,7 +27,7 @@ from alert4you.models import AuditEntry
 from . import charts, dashboard_exports, dashboard_selectors, monitoring
 from .dashboard_forms import DashboardFilterForm
 from .dashboard_types import DashboardFilters, Indicator, Scope
-from .indicators import compute_indicators
+from .indicators import compute_uncached
 from .models import Location, LocationType, Municipality
 
 #: Figures change slowly and dashboards are opened in meetings: a few minutes is fresh enough.
@@ -41,7 +41,8 @@ def dashboard_indicators(scope: Scope, filters: DashboardFilters) -> list[Indica
     key = f"dashboard:{scope.key}:{filters.key}:{get_language()}"
     indicators = cache.get(key)
     if indicators is None:
-        indicators = list(compute_indicators(scope, filters))
+        # Cached here only (not again inside): one cache entry per page view.
+        indicators = compute_uncached(scope, filters)
         indicators.append(monitoring.competence_indicator(scope, filters))
         cache.set(key, indicators, CACHE_SECONDS)
     return indicators
@@ -50,8 +51,9 @@ def dashboard_indicators(scope: Scope, filters: DashboardFilters) -> list[Indica
 # --- who may open what --------------------------------------------------------------------------
 
 
-def _pilot_for(user, pilot_uuid):
-    pilot = dashboard_selectors.pilots_for_dashboard(user).filter(uuid=pilot_uuid).first()
+def _pilot_for(user, pilot_uuid, *, national: bool):
+    pilots = dashboard_selectors.pilots_for_dashboard(user, national=national)
+    pilot = pilots.filter(uuid=pilot_uuid).first()
     if pilot is None:
         audit.access_denied(user, "pilot dashboard", pilot_uuid)
         raise Http404
@@ -84,14 +86,14 @@ def _national_for(user):
 @require_GET
 def dashboard_index(request):
     user = request.user
+    national = dashboard_selectors.can_see_national(user)
+    pilots = dashboard_selectors.pilots_for_dashboard(user, national=national)
     context = {
-        "pilots": list(
-            dashboard_selectors.pilots_for_dashboard(user).select_related("municipality")
-        ),
+        "pilots": list(pilots.select_related("municipality")),
         "locations": list(
             dashboard_selectors.locations_for_dashboard(user).select_related("pilot")
         ),
-        "national": dashboard_selectors.can_see_national(user),
+        "national": national,
     }
     return render(request, "pilots/dashboard_index.html", context)
 
@@ -99,11 +101,12 @@ def dashboard_index(request):
 @login_required
 @require_GET
 def pilot_dashboard(request, pilot_uuid, format=None):
-    pilot = _pilot_for(request.user, pilot_uuid)
+    national = dashboard_selectors.can_see_national(request.user)
+    pilot = _pilot_for(request.user, pilot_uuid, national=national)
     scope = dashboard_selectors.scope_for_pilot(pilot)
     urls = _urls("dashboards:pilot", pilot_uuid=pilot.uuid)
     extra = {"pilot": pilot}
-    if dashboard_selectors.can_see_national(request.user):
+    if national:
         extra["location_links"] = list(pilot.locations.order_by("name"))
     return _dashboard(request, scope, urls, format, subject=f"pilot:{pilot.name}", extra=extra)
 

@@ -264,7 +264,7 @@ def test_a_send_that_keeps_failing_backs_off_and_ends_failed_with_the_error(
 def test_an_unexpected_error_fails_at_once_with_the_error(world, monkeypatch, sweep):
     make_visit(world, today() + DAY, groups=[world.group_a])
 
-    def broken(reminder, target):
+    def broken(reminder, target, *batch):
         raise ValueError("template is broken")
 
     monkeypatch.setattr(reminders, "render_mail", broken)
@@ -333,30 +333,36 @@ def test_tasks_are_queued_only_after_the_claim_commits(
     world, monkeypatch, django_capture_on_commit_callbacks
 ):
     queued = []
-    monkeypatch.setattr(tasks.send_reminder_task, "delay", queued.append)
+    monkeypatch.setattr(tasks.send_reminders_task, "delay", queued.append)
     make_visit(world, today() + DAY)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         assert reminders.sweep() == 3
     assert queued == [] and len(callbacks) == 1
     callbacks[0]()
-    assert sorted(queued) == sorted(Reminder.objects.values_list("pk", flat=True))
+    assert [sorted(batch) for batch in queued] == [
+        sorted(Reminder.objects.values_list("pk", flat=True))
+    ]
 
 
-def test_tasks_carry_only_the_row_id_and_never_an_eta(world, monkeypatch, sweep):
+def test_tasks_carry_only_row_ids_in_batches_and_never_an_eta(world, monkeypatch, sweep):
     calls = []
     monkeypatch.setattr(
-        tasks.send_reminder_task,
+        tasks.send_reminders_task,
         "apply_async",
         lambda *args, **kwargs: calls.append((args, kwargs)),
     )
+    monkeypatch.setattr(reminders, "SEND_BATCH", 2)
     make_visit(world, today() + DAY)
     sweep()
     ids = set(Reminder.objects.values_list("pk", flat=True))
-    assert sorted(args[0] for args, _ in calls) == sorted((pk,) for pk in ids)
+    batches = [args[0][0] for args, _ in calls]
+    assert [len(batch) for batch in batches] == [2, 1]
+    assert sorted(pk for batch in batches for pk in batch) == sorted(ids)
     for args, options in calls:
-        assert not any(args[1:]) and not {"eta", "countdown"} & set(options)
-    task = tasks.send_reminder_task
-    assert task.acks_late and task.reject_on_worker_lost
+        assert all(isinstance(pk, int) for pk in args[0][0]) and not any(args[1:])
+        assert not {"eta", "countdown"} & set(options)
+    for task in (tasks.send_reminders_task, tasks.send_reminder_task):
+        assert task.acks_late and task.reject_on_worker_lost
     entry = app.conf.beat_schedule["sweep-reminders"]
     assert entry["task"] == tasks.sweep_reminders.name and entry["schedule"] == 60.0
 

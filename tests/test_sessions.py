@@ -9,14 +9,16 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.tokens import default_token_generator
 from django.contrib.sessions.models import Session
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from alert4you.models import UserSession
-from alert4you.sessions import LOGIN_AT_KEY
+from alert4you.sessions import LOGIN_AT_KEY, SEEN_EVERY_SECONDS
 from tests.conftest import PASSWORD, enter_code
 
 NEW_PASSWORD = "Bright-otter-climbs-42"
@@ -69,7 +71,9 @@ def test_logout_deletes_the_session_from_the_store(client, world):
 
 def test_the_limits_are_thirty_idle_minutes_and_twelve_hours():
     assert settings.SESSION_COOKIE_AGE == 30 * 60
-    assert settings.SESSION_SAVE_EVERY_REQUEST
+    # Saved (and its expiry moved on) at most once a minute, by SessionLimitsMiddleware.
+    assert not settings.SESSION_SAVE_EVERY_REQUEST
+    assert SEEN_EVERY_SECONDS == 60
     assert settings.SESSION_ABSOLUTE_SECONDS == 12 * 60 * 60
 
 
@@ -82,6 +86,42 @@ def test_session_ends_after_thirty_idle_minutes(client, world):
     with clock_at(start + datetime.timedelta(minutes=58)):
         assert session_list(client).status_code == 200
     with clock_at(start + datetime.timedelta(minutes=58 + 31)):
+        assert is_logged_out(session_list(client))
+
+
+def session_writes(client, moment) -> int:
+    """How many times one request at `moment` writes the session store."""
+    with clock_at(moment), CaptureQueriesContext(connection) as queries:
+        assert session_list(client).status_code == 200
+    return sum(
+        query["sql"].startswith(("UPDATE", "INSERT")) and '"django_session"' in query["sql"]
+        for query in queries.captured_queries
+    )
+
+
+def test_requests_within_a_minute_write_the_session_once(client, world):
+    start = timezone.now()
+    key = log_in(client, "pm_a")
+    # Login saved it: the next requests within a minute only read it.
+    assert session_writes(client, start + datetime.timedelta(seconds=20)) == 0
+    assert session_writes(client, start + datetime.timedelta(seconds=50)) == 0
+    # A minute on, one request saves it and moves its expiry on; the next does not.
+    later = start + datetime.timedelta(seconds=70)
+    assert session_writes(client, later) == 1
+    assert session_writes(client, later + datetime.timedelta(seconds=30)) == 0
+    expire_date = Session.objects.get(session_key=key).expire_date
+    assert expire_date == later + datetime.timedelta(seconds=settings.SESSION_COOKIE_AGE)
+
+
+def test_idle_limit_counts_from_the_last_save_so_within_a_minute_of_thirty(client, world):
+    start = timezone.now()
+    log_in(client, "pm_a")
+    with clock_at(start + datetime.timedelta(minutes=20)):
+        assert session_list(client).status_code == 200  # saved: expires at 50 minutes
+    with clock_at(start + datetime.timedelta(minutes=20, seconds=59)):
+        assert session_list(client).status_code == 200  # not saved
+    # 29 minutes and a second after the last request, 30 after the last save.
+    with clock_at(start + datetime.timedelta(minutes=50, seconds=1)):
         assert is_logged_out(session_list(client))
 
 

@@ -67,7 +67,8 @@ def test_a_lockout_does_not_block_colleagues_behind_the_same_address(client, wor
 
 def test_sessions_expire_after_thirty_idle_minutes(settings):
     assert settings.SESSION_COOKIE_AGE == 30 * 60
-    assert settings.SESSION_SAVE_EVERY_REQUEST is True
+    # alert4you.sessions saves a signed-in session at most once a minute instead.
+    assert settings.SESSION_SAVE_EVERY_REQUEST is False
 
 
 def test_password_reset_sends_a_link_by_email(client, world):

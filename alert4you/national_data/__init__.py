@@ -15,7 +15,7 @@ end by the access policy's full sync, the same code that serves a bulk import.
 
 from __future__ import annotations
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from alert4you import access_policy
 
@@ -42,4 +42,10 @@ class NationalData(StructureSteps, RecordSteps):
         result = access_policy.sync_all()
         self.progress("permissions", 1, 1)
         self.counts["case grants"] = result["group_grants"] + result["user_grants"]
+        # Fresh statistics: without them the planner picks nested loops for the big
+        # joins until autovacuum (if it runs at all) gets round to these tables.
+        self.progress("statistics", 0, 1)
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+        self.progress("statistics", 1, 1)
         return self.counts

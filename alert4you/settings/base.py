@@ -94,6 +94,9 @@ TEMPLATES = [
     },
 ]
 
+# Django's form renderer, with selects written without a template per option.
+FORM_RENDERER = "alert4you.form_renderer.FormRenderer"
+
 DATABASES = {
     "default": dj_database_url.parse(
         env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'alert4you.sqlite3'}"),
@@ -135,7 +138,9 @@ LOGOUT_REDIRECT_URL = "login"
 
 # Sessions end after 30 idle minutes: staff share tablets in a busy group.
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_SECONDS", 30 * 60)
-SESSION_SAVE_EVERY_REQUEST = True
+# Not on every request: alert4you.sessions saves a signed-in session (moving its
+# expiry on) at most once a minute, so the idle limit is 29 to 30 minutes.
+SESSION_SAVE_EVERY_REQUEST = False
 # However active, a session ends 12 hours after signing in (alert4you.sessions).
 SESSION_ABSOLUTE_SECONDS = env_int("SESSION_ABSOLUTE_SECONDS", 12 * 60 * 60)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True

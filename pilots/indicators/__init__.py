@@ -57,10 +57,16 @@ def compute_indicators(scope: Scope, filters: DashboardFilters) -> list[Indicato
     key = cache_key(scope, filters)
     indicators = cache.get(key)
     if indicators is None:
-        locations = locations_in_scope(scope, filters)
-        indicators = [compute(scope, filters, locations) for compute in INDICATORS]
+        indicators = compute_uncached(scope, filters)
         cache.set(key, indicators, CACHE_SECONDS)
     return indicators
 
 
-__all__ = ["CACHE_SECONDS", "INDICATORS", "cache_key", "compute_indicators"]
+def compute_uncached(scope: Scope, filters: DashboardFilters) -> list[Indicator]:
+    """Every indicator, computed now: for callers that cache the result
+    themselves (the dashboard pages cache it with the competence trend)."""
+    locations = locations_in_scope(scope, filters)
+    return [compute(scope, filters, locations) for compute in INDICATORS]
+
+
+__all__ = ["CACHE_SECONDS", "INDICATORS", "cache_key", "compute_indicators", "compute_uncached"]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from casework.models import Case, CaseStatus, Child
 from pilots.dashboard_types import DashboardFilters, Figure
@@ -37,23 +38,53 @@ def cases_in(locations: QuerySet) -> QuerySet[Case]:
     return Case.objects.filter(child__group__location__in=locations)
 
 
+def start_of(day: datetime.date) -> datetime.datetime:
+    """Midnight at the start of `day` in the current time zone, so that a
+    timestamp's local date lies on or after `day` exactly when the timestamp
+    lies on or after it. Comparing timestamps with it (instead of truncating
+    every row's timestamp to a date) lets an index on the column serve."""
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+def end_of(day: datetime.date) -> datetime.datetime:
+    """The first moment after `day` (the next day's midnight), as an exclusive bound."""
+    return start_of(day + datetime.timedelta(days=1))
+
+
+#: Every status but closed, named positively: a negated condition across a
+#: relation (`~Q(cases__status=...)`) would become a subquery per row.
+NOT_CLOSED = [status for status in CaseStatus.values if status != CaseStatus.CLOSED]
+
+
 def open_on(day: datetime.date, prefix: str = "") -> Q:
     """Cases open at the end of `day`: opened on or before it and not closed
     by then. A closed case without a close date counts as closed."""
-    return Q(**{f"{prefix}opened_at__date__lte": day}) & (
-        ~Q(**{f"{prefix}status": CaseStatus.CLOSED}) | Q(**{f"{prefix}closed_at__date__gt": day})
+    return Q(**{f"{prefix}opened_at__lt": end_of(day)}) & (
+        Q(**{f"{prefix}status__in": NOT_CLOSED}) | Q(**{f"{prefix}closed_at__gte": end_of(day)})
     )
 
 
-def open_during(filters: DashboardFilters) -> Q:
+def open_during(filters: DashboardFilters, prefix: str = "") -> Q:
     """Cases open on at least one day of the period."""
-    return Q(opened_at__date__lte=filters.period_end) & (
-        ~Q(status=CaseStatus.CLOSED) | Q(closed_at__date__gte=filters.period_start)
+    return Q(**{f"{prefix}opened_at__lt": end_of(filters.period_end)}) & (
+        Q(**{f"{prefix}status__in": NOT_CLOSED})
+        | Q(**{f"{prefix}closed_at__gte": start_of(filters.period_start)})
     )
 
 
 def in_period(filters: DashboardFilters, field: str) -> Q:
     return Q(**{f"{field}__range": (filters.period_start, filters.period_end)})
+
+
+def moment_in_period(filters: DashboardFilters, field: str) -> Q:
+    """A timestamp whose local date lies in the period (as `field__date__range`
+    would, but comparable with an index on `field`)."""
+    return Q(
+        **{
+            f"{field}__gte": start_of(filters.period_start),
+            f"{field}__lt": end_of(filters.period_end),
+        }
+    )
 
 
 def hidden() -> Figure:

@@ -73,7 +73,11 @@ def concerns_by_domain(scope, filters, locations) -> Indicator:
 def lead_time(scope, filters, locations) -> Indicator:
     """Median days from a case's first concern (in the period) to the first
     held visit whose agenda had an item about that case, on or after it."""
-    first_concern = Concern.objects.filter(case=OuterRef("pk")).order_by("observed_on")
+    # A case's first concern lies in the period when it has a concern in the
+    # period and none before it: a semi- and an anti-join, so the first concern
+    # is looked up only for those cases, not for every case in scope.
+    concerns = Concern.objects.filter(case=OuterRef("pk"))
+    first_concern = concerns.order_by("observed_on")
     first_contact = (
         AgendaItem.objects.filter(
             case=OuterRef("pk"),
@@ -85,9 +89,13 @@ def lead_time(scope, filters, locations) -> Indicator:
     )
     pairs = list(
         cases_in(locations)
+        .filter(
+            Exists(concerns.filter(in_period(filters, "observed_on"))),
+            ~Exists(concerns.filter(observed_on__lt=filters.period_start)),
+        )
         .annotate(first_concern=Subquery(first_concern.values("observed_on")[:1]))
-        .filter(in_period(filters, "first_concern"))
         .annotate(first_contact=Subquery(first_contact.values("day")[:1]))
+        .order_by()
         .values_list("first_concern", "first_contact")
     )
     days = [(contact - concern).days for concern, contact in pairs if contact is not None]
@@ -125,33 +133,41 @@ def placements(scope, filters, locations) -> Indicator:
     group, day treatment or special education (a placement starting in the
     period), and who returned to regular care (a regular placement starting in
     the period after an earlier placement elsewhere)."""
-    children = children_in(locations).filter(
-        cases__in=cases_in(locations).filter(open_during(filters))
-    )
-    base = children.aggregate(n=Count("id", distinct=True))["n"]
-    started = in_period(filters, "start_date")
-    outside_regular = ~Q(setting=PlacementSetting.REGULAR_GROUP)
+    children = children_in(locations).filter(open_during(filters, "cases__"))
+    # One query: the children joined to their placements (a child without any
+    # still counts in the base); every count is of distinct children.
+    started = in_period(filters, "placements__start_date")
+    regular = Q(placements__setting=PlacementSetting.REGULAR_GROUP)
     earlier_elsewhere = Placement.objects.filter(
-        child=OuterRef("child"), start_date__lt=OuterRef("start_date")
+        child=OuterRef("pk"), start_date__lt=OuterRef("placements__start_date")
     ).exclude(setting=PlacementSetting.REGULAR_GROUP)
-    counts = Placement.objects.filter(child__in=children).aggregate(
+    counts = children.aggregate(
+        base=Count("id", distinct=True),
         **{
-            key: Count("child", distinct=True, filter=started & Q(setting=setting))
+            key: Count(
+                "placements__child",
+                distinct=True,
+                filter=started & Q(placements__setting=setting),
+            )
             for key, setting in MOVES
         },
         returned=Count(
-            "child",
+            "placements__child",
             distinct=True,
-            filter=started & Q(Exists(earlier_elsewhere), setting=PlacementSetting.REGULAR_GROUP),
+            filter=started & regular & Q(Exists(earlier_elsewhere)),
         ),
         away=Count(
-            "child",
+            "placements__child",
             distinct=True,
-            filter=outside_regular
-            & Q(start_date__lte=filters.period_end)
-            & (Q(end_date__isnull=True) | Q(end_date__gte=filters.period_start)),
+            filter=~regular
+            & Q(placements__start_date__lte=filters.period_end)
+            & (
+                Q(placements__end_date__isnull=True)
+                | Q(placements__end_date__gte=filters.period_start)
+            ),
         ),
     )
+    base = counts["base"]
     rows = [
         (_("Stayed in regular care"), base - counts["away"]),
         (_("Moved to a plus group"), counts["plus"]),

@@ -2,26 +2,31 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Q
+from django.db.models import Count, FilteredRelation, Q
 from django.utils.translation import gettext as _
 
 from coaching.models import AgendaItem, AssignmentKind, Topic, VisitStatus
 from pilots.dashboard_types import Indicator, Table
 from pilots.suppression import count_figure, share_figure
 
-from ._common import in_period
+from ._common import moment_in_period
 
 
 def visit_coverage(scope, filters, locations) -> Indicator:
     """Per location, the structural visits in the period (whatever became of
     them) and how many were held; coverage is held of planned."""
-    structural = Q(visits__assignment__kind=AssignmentKind.STRUCTURAL) & in_period(
-        filters, "visits__starts_at__date"
-    )
+    # Only the period's visits are joined (not every visit, filtered afterwards);
+    # the date bounds can use the index on (location, starts_at).
+    in_period = FilteredRelation("visits", condition=moment_in_period(filters, "visits__starts_at"))
+    structural = Q(period_visits__assignment__kind=AssignmentKind.STRUCTURAL)
     rows = (
-        locations.annotate(
-            planned=Count("visits", filter=structural),
-            held=Count("visits", filter=structural & Q(visits__status=VisitStatus.HELD)),
+        locations.annotate(period_visits=in_period)
+        .annotate(
+            planned=Count("period_visits", filter=structural),
+            held=Count(
+                "period_visits",
+                filter=structural & Q(period_visits__status=VisitStatus.HELD),
+            ),
         )
         .order_by("name", "pk")
         .values_list("name", "planned", "held")
@@ -43,7 +48,7 @@ def visit_coverage(scope, filters, locations) -> Indicator:
 def agenda_topics(scope, filters, locations) -> Indicator:
     counts = dict(
         AgendaItem.objects.filter(visit__location__in=locations, visit__status=VisitStatus.HELD)
-        .filter(in_period(filters, "visit__starts_at__date"))
+        .filter(moment_in_period(filters, "visit__starts_at"))
         .values("topic")
         .annotate(n=Count("id"))
         .order_by()

@@ -40,12 +40,18 @@ def consents(scope, filters, locations) -> Indicator:
     withdrawal keeps the row), refused, and withdrawals dated in the period.
     Sharing on a legal ground is no consent and is left out."""
     decided = in_period(filters, "decided_on")
-    counts = Consent.objects.filter(child__in=children_in(locations)).aggregate(
-        granted=Count(
-            "id", filter=decided & Q(decision__in=[Decision.GRANTED, Decision.WITHDRAWN])
-        ),
-        refused=Count("id", filter=decided & Q(decision=Decision.REFUSED)),
-        withdrawn=Count("id", filter=in_period(filters, "withdrawn_on")),
+    withdrawn = in_period(filters, "withdrawn_on")
+    # Only the rows any count looks at: decided or withdrawn in the period.
+    counts = (
+        Consent.objects.filter(child__in=children_in(locations))
+        .filter(decided | withdrawn)
+        .aggregate(
+            granted=Count(
+                "id", filter=decided & Q(decision__in=[Decision.GRANTED, Decision.WITHDRAWN])
+            ),
+            refused=Count("id", filter=decided & Q(decision=Decision.REFUSED)),
+            withdrawn=Count("id", filter=withdrawn),
+        )
     )
     table = Table(
         [_("Decision"), _("Consents")],

@@ -83,6 +83,21 @@ def test_the_visit_list_shows_coming_and_past_visits(client, coached):
     assert past.get_absolute_url() in page
 
 
+@pytest.mark.parametrize("persona", ["pm_a", "manager", "coach"])
+def test_the_visit_list_pages_through_every_visit_without_counting(client, coached, persona):
+    w = coached
+    visits = bulk_visits(w, 30)
+    client.force_login(getattr(w, persona))
+    url = reverse("coaching:visit-list")
+    with CaptureQueriesContext(connection) as queries:
+        first = client.get(url).context["page"]
+    assert not any("COUNT(*)" in q["sql"] for q in queries.captured_queries)
+    second = client.get(url, {"page": 2}).context["page"]
+    assert (len(first), first.has_next, len(second), second.has_next) == (25, True, 5, False)
+    assert [v.pk for v in first] + [v.pk for v in second] == [v.pk for v in visits]
+    assert 'href="?page=2"' in client.get(url).content.decode()
+
+
 # --- query counts -----------------------------------------------------------------------------
 
 

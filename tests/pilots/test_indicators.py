@@ -601,8 +601,8 @@ def _queries(scope):
 
 def test_query_count_does_not_depend_on_the_number_of_locations(places):
     few, many = _spread_over_locations(places, 2), _spread_over_locations(places, 12)
-    assert _queries(few) == _queries(many) == 11
-    assert _queries(sel.national_scope()) == 11
+    assert _queries(few) == _queries(many) == 10
+    assert _queries(sel.national_scope()) == 10
 
 
 def test_results_are_cached_per_scope_filters_and_language(places):
@@ -613,11 +613,11 @@ def test_results_are_cached_per_scope_filters_and_language(places):
     assert len(ctx.captured_queries) == 0
     with CaptureQueriesContext(connection) as ctx, translation.override("en"):
         compute_indicators(scope, PERIOD)
-    assert len(ctx.captured_queries) == 11
+    assert len(ctx.captured_queries) == 10
     kdv = DashboardFilters(PERIOD.period_start, PERIOD.period_end, location_type="kdv")
     with CaptureQueriesContext(connection) as ctx:
         compute_indicators(scope, kdv)
-    assert len(ctx.captured_queries) == 11
+    assert len(ctx.captured_queries) == 10
 
 
 def test_every_indicator_has_a_title_an_explanation_and_a_known_chart(places):
