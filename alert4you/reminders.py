@@ -33,9 +33,12 @@ The life of a reminder, and the guarantee each step gives:
 from __future__ import annotations
 
 import datetime
+import functools
 import logging
+import re
 import smtplib
 import uuid
+from contextlib import nullcontext
 from functools import partial
 
 from django.conf import settings
@@ -221,17 +224,38 @@ def wants_email(user, kind: str) -> bool:
 
 
 class MailCache:
-    """What the mails of one batch share. Recipients of the same reminder whose
-    mails differ only in their name (the staff of a group, reminded of the same
-    visit) share one rendering: it is made with a placeholder for the name,
-    which each copy replaces."""
+    """What the mails of one batch share. Mails that differ only in the
+    recipient's name or in the plain texts of `FILLED` (the staff of a group,
+    reminded of the same visit; the visits of one morning) share one rendering:
+    it is made with placeholders for those texts, which each copy replaces."""
 
     #: Stands for the recipient's name; no mail contains it otherwise.
     NAME = f"recipient{uuid.uuid4().hex}"
+    #: Context values the templates only print (or test for being empty), never
+    #: filter or compare, so a placeholder stands for them: a text, or (group
+    #: names) a list of texts joined. Their placeholders, per key.
+    FILLED = {
+        key: f"{key}{uuid.uuid4().hex}"
+        for key in (
+            "location_name",
+            "day",
+            "starts",
+            "ends",
+            "coach_name",
+            "url",
+            "child",
+            "scope",
+            "organisation_name",
+            "group_names",
+        )
+    }
 
     def __init__(self):
-        self.parts: dict[tuple, tuple[str, str, str]] = {}
+        #: Per mail (kind, language, context but for its texts): subject, text and
+        #: HTML, each split at the placeholders.
+        self.parts: dict[tuple, tuple[list[str], ...]] = {}
         self.profile_urls: dict[str, str] = {}
+        self.kind_labels: dict[tuple[str, str], str] = {}
         self._templates: dict[str, tuple] = {}
 
     def templates(self, kind: str) -> tuple:
@@ -239,15 +263,27 @@ class MailCache:
             self._templates[kind] = _templates(kind)
         return self._templates[kind]
 
+    def kind_label(self, reminder: Reminder, language: str) -> str:
+        key = (reminder.kind, language)
+        if key not in self.kind_labels:
+            self.kind_labels[key] = str(reminder.get_kind_display())
+        return self.kind_labels[key]
+
     def profile_url(self, language: str) -> str:
         if language not in self.profile_urls:
             self.profile_urls[language] = reminder_kinds.site_url(reverse("reminders:profile"))
         return self.profile_urls[language]
 
 
+#: Values that stand for themselves in a key (a SafeString is not one: it renders unescaped).
+_PLAIN = frozenset({str, int, float, bool, type(None), datetime.date})
+
+
 def _frozen(value):
     """`value` as a key: equal keys render equal mails. Raises TypeError for
     anything a template could look into further (a model, say)."""
+    if type(value) in _PLAIN:
+        return (type(value).__name__, value)
     if isinstance(value, dict):
         return tuple(sorted((key, _frozen(item)) for key, item in value.items()))
     if isinstance(value, list | tuple):
@@ -271,21 +307,58 @@ def _templates(kind: str) -> tuple:
 PARTS = ("subject.txt", "txt", "html")
 
 
+def _fillable(value) -> bool:
+    """A text a placeholder may stand for: printed as is, escaped or not."""
+    return type(value) is str and value != "" and _escapes_to_itself(value)
+
+
+@functools.lru_cache(maxsize=4096)
+def _escapes_to_itself(text: str) -> bool:
+    return conditional_escape(text) == text
+
+
+def _placeholders(context: dict) -> tuple[dict, dict[str, str]]:
+    """`context` with placeholders for the `MailCache.FILLED` texts that
+    escaping leaves alone, and what each placeholder stands for."""
+    shared, fills = dict(context), {}
+    for key, placeholder in MailCache.FILLED.items():
+        value = context.get(key)
+        if _fillable(value):
+            shared[key] = placeholder
+            fills[placeholder] = value
+        elif isinstance(value, list) and value and all(_fillable(item) for item in value):
+            shared[key] = [f"{placeholder}.{n}." for n in range(len(value))]
+            fills.update((f"{placeholder}.{n}.", item) for n, item in enumerate(value))
+    return shared, fills
+
+
 def _render_parts(kind: str, context: dict, name: str, cache: MailCache | None):
     """Subject, text and HTML of a mail; from the batch's cache when an equal
-    mail to someone else was rendered (only names that escaping leaves alone
-    are filled in afterwards, so a copy is exactly what rendering would give)."""
+    mail was rendered (only texts that escaping leaves alone are filled in
+    afterwards, so a copy is exactly what rendering would give)."""
     key = None
     if cache is not None and conditional_escape(name) == name:
+        shared, fills = _placeholders(context)
         try:
-            key = (kind, translation.get_language(), _frozen(context))
+            key = (kind, translation.get_language(), _frozen(shared))
         except TypeError:
             key = None
     if key is None:
         return _render(kind, {**context, "recipient_name": name}, cache)
+    fills[MailCache.NAME] = name
     if key not in cache.parts:
-        cache.parts[key] = _render(kind, {**context, "recipient_name": MailCache.NAME}, cache)
-    return tuple(part.replace(MailCache.NAME, name) for part in cache.parts[key])
+        rendered = _render(kind, {**shared, "recipient_name": MailCache.NAME}, cache)
+        # Split once at the placeholders (which the key fixes): every copy
+        # is then joined from the pieces and its own texts.
+        placeholders = sorted(fills, key=len, reverse=True)
+        split = re.compile("(" + "|".join(map(re.escape, placeholders)) + ")")
+        cache.parts[key] = tuple(split.split(part) for part in rendered)
+    parts = []
+    for pieces in cache.parts[key]:
+        pieces = list(pieces)
+        pieces[1::2] = [fills[placeholder] for placeholder in pieces[1::2]]
+        parts.append("".join(pieces))
+    return tuple(parts)
 
 
 def render_mail(
@@ -299,11 +372,15 @@ def render_mail(
         facts = kind.prepare([reminder], {reminder.object_id: target})
     recipient = reminder.recipient
     language = language_of(recipient)
-    with translation.override(language):
+    # A batch renders its mails language by language (`send_batch`).
+    active = translation.get_language() == language
+    with nullcontext() if active else translation.override(language):
         context = kind.context(reminder, target, facts)
         context.update(
             {
-                "kind_label": reminder.get_kind_display(),
+                "kind_label": cache.kind_label(reminder, language)
+                if cache
+                else reminder.get_kind_display(),
                 "profile_url": cache.profile_url(language)
                 if cache
                 else reminder_kinds.site_url(reverse("reminders:profile")),
@@ -430,21 +507,28 @@ def send_batch(reminder_ids, *, now: datetime.datetime | None = None) -> dict[in
         prepared: list[tuple[Reminder, EmailMultiAlternatives]] = []
         failed: dict[Reminder, Exception] = {}
         cache = MailCache()
+        by_language: dict[str, list[Reminder]] = {}
         for row in rows:
-            target = targets[row.kind].get(row.object_id)
-            try:
-                reason = _why_not_send(row, target, facts[row.kind])
-                if reason:
-                    skipped.setdefault(reason, []).append(row.pk)
-                elif row.recipient.email and (row.recipient_id, row.kind) not in refused:
-                    prepared.append((row, render_mail(row, target, facts[row.kind], cache)))
-                else:
-                    in_app.append(row)
-            except DatabaseError:
-                raise  # the transaction is lost: the whole batch is retried, nothing was sent
-            except Exception as error:  # this reminder only: recorded, the others go on
-                logger.warning("Reminder %s not sent", row.pk, exc_info=True)
-                failed[row] = error
+            by_language.setdefault(language_of(row.recipient), []).append(row)
+        for language, of_language in by_language.items():
+            with translation.override(language):  # once per language, not per mail
+                for row in of_language:
+                    target = targets[row.kind].get(row.object_id)
+                    try:
+                        reason = _why_not_send(row, target, facts[row.kind])
+                        if reason:
+                            skipped.setdefault(reason, []).append(row.pk)
+                        elif row.recipient.email and (row.recipient_id, row.kind) not in refused:
+                            mail = render_mail(row, target, facts[row.kind], cache)
+                            prepared.append((row, mail))
+                        else:
+                            in_app.append(row)
+                    except DatabaseError:
+                        raise  # the transaction is lost: the batch is retried, nothing was sent
+                    except Exception as error:  # this reminder only: recorded, the others go on
+                        logger.warning("Reminder %s not sent", row.pk, exc_info=True)
+                        failed[row] = error
+        prepared.sort(key=lambda item: item[0].pk)  # sent in the order of the outbox
         emailed = _send_messages(prepared, failed)
         for reason, ids in skipped.items():
             Reminder.objects.filter(pk__in=ids).update(status=Status.SKIPPED, last_error=reason)

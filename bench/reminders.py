@@ -6,6 +6,11 @@ claims them and sent in batches as the send task sends them
 happens in one transaction that is rolled back, so the run can be repeated on
 the same data.
 
+The mail backend is Django's locmem backend (``mail_backend`` in the output):
+it builds each message's MIME form, as any backend does, and keeps a copy in
+``mail.outbox``. The file backend costs more per message (it also serialises
+and writes each one), so locmem is the closer measure of our own code.
+
     DATABASE_URL=postgres://... .venv/bin/python -m bench.reminders [--visits 5000]
 """
 
@@ -33,6 +38,7 @@ def main(argv=None) -> int:
     import django
 
     django.setup()
+    from django.conf import settings
     from django.core import mail
     from django.db import transaction
     from django.test.utils import setup_test_environment
@@ -93,6 +99,7 @@ def main(argv=None) -> int:
                 send_seconds = time.perf_counter() - started
             figures = {
                 "visits": args.visits,
+                "mail_backend": settings.EMAIL_BACKEND,
                 "reminders_planned": planned,
                 "reminders_in_outbox_before": before,
                 "reminders_sent": sent,

@@ -213,6 +213,13 @@ class Concern(models.Model):
         ordering = ["-observed_on", "-created_at"]
         verbose_name = _("concern")
         verbose_name_plural = _("concerns")
+        indexes = [
+            # Covers the dashboard's concerns per month and domain (an
+            # index-only scan of the period instead of reading every concern).
+            models.Index(
+                fields=["observed_on", "domain", "case"], name="concern_observed_domain_case"
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(domain__in=Domain.values), name="concern_domain_valid"

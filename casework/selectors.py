@@ -243,7 +243,7 @@ def review_queue_for_user(user) -> QuerySet[Plan]:
 
 def concerns_logged_by(user, limit: int = 10) -> QuerySet[Concern]:
     return (
-        Concern.objects.filter(logged_by=user, case__in=cases_for_user(user))
+        Concern.objects.filter(logged_by=user, case_id__in=granted_case_ids(user))
         .select_related("case__child")
         .order_by("-created_at")[:limit]
     )

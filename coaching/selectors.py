@@ -9,7 +9,8 @@ from __future__ import annotations
 import datetime
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -278,15 +279,23 @@ def next_visits_for_groups(groups, limit: int = 10) -> list[Visit]:
     """The coming planned visits of these groups (a visit under way still counts)."""
     if not groups:
         return []
+    # EXISTS and a counting subquery rather than IN and GROUP BY: the same rows,
+    # planned in half the time (the planning took longer than the reading).
+    of_groups = Visit.groups.through.objects.filter(visit=OuterRef("pk"), group__in=groups)
+    agenda_count = (
+        AgendaItem.objects.filter(visit=OuterRef("pk"))
+        .order_by()
+        .values("visit")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
     return list(
         Visit.objects.filter(
-            pk__in=Visit.objects.filter(
-                groups__in=groups, status=VisitStatus.PLANNED, ends_at__gte=timezone.now()
-            ).values("pk")
+            Exists(of_groups), status=VisitStatus.PLANNED, ends_at__gte=timezone.now()
         )
         .select_related("location")
         .prefetch_related(Prefetch("groups", queryset=Group.objects.order_by("name")))
-        .annotate(agenda_count=Count("agenda_items"))
+        .annotate(agenda_count=Coalesce(Subquery(agenda_count), 0))
         .order_by("starts_at", "pk")[:limit]
     )
 

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from alert4you import reminder_kinds, reminders, tasks
 from alert4you.models import Reminder
+from alert4you.reminder_kinds.visits import visit_url
 from casework.models import Case, Child
 from casework.selectors import cases_for_user, children_for_concerns
 from coaching.models import AgendaItem
@@ -179,6 +180,34 @@ def test_mails_rendered_once_for_several_recipients_equal_mails_rendered_each(ca
     message = reminders.render_mail(to_b, targets[to_b.object_id], facts, cache)
     assert "Bram O&#x27;Brien &amp; &lt;Zn&gt;" in test_reminders.html_of(message)
     assert len(cache.parts) == 2  # the coach's mail and the staff's
+
+
+def test_mails_about_different_visits_share_one_rendering_equal_to_each_rendered_alone(cases):
+    w = cases
+    _visits_with_agenda(w, 3)
+    ids = claimed_ids()
+    rows = list(Reminder.objects.filter(pk__in=ids).select_related("recipient").order_by("pk"))
+    spec = reminder_kinds.spec("visit_tomorrow")
+    targets = spec.load_many(r.object_id for r in rows)
+    for visit in targets.values():
+        visit.location.name = "De Zon & <Maan>"  # escaped in HTML: in the key, not filled in
+    facts = spec.prepare(rows, targets)
+    cache = reminders.MailCache()
+    for row in rows:
+        shared = reminders.render_mail(row, targets[row.object_id], facts, cache)
+        alone = reminders.render_mail(row, targets[row.object_id])
+        assert (shared.subject, shared.body, shared.alternatives) == (
+            alone.subject,
+            alone.body,
+            alone.alternatives,
+        )
+        assert reminder_kinds.site_url(visit_url(targets[row.object_id])) in shared.body
+    assert "De Zon &amp; &lt;Maan&gt;" in test_reminders.html_of(shared)
+    first = reminders.MailCache()
+    for row in rows:
+        if row.object_id == rows[0].object_id:
+            reminders.render_mail(row, targets[row.object_id], facts, first)
+    assert len(cache.parts) == len(first.parts) < len(rows)  # as many as for one visit
 
 
 PERSONAS = (

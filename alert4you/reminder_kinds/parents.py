@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.urls import reverse
+from django.utils import translation
 
 from alert4you.models import ReminderKind as Kind
 from casework.models import (
@@ -126,6 +127,8 @@ class ConsentFacts:
     staff: dict[int, set[int]]
     #: (recipient id, child id) pairs where the recipient cares for the child.
     seen_children: set[tuple[int, int]]
+    #: Per (consent id, language), what every mail about the consent says.
+    contexts: dict = field(default_factory=dict)
 
 
 def prepare_consent_expiring(reminders, consents: dict) -> ConsentFacts:
@@ -159,12 +162,16 @@ def check_consent_expiring(reminder, consent, facts) -> str | None:
 
 
 def context_consent_expiring(reminder, consent, facts) -> dict:
-    return {
-        "child": child_label(consent.child),
-        "scope": consent.get_scope_display(),
-        "organisation_name": consent.organisation.name if consent.organisation_id else "",
-        "day": day_text(consent.valid_until),
-        "url": site_url(
-            reverse("parents:child-consents", kwargs={"child_uuid": consent.child.uuid})
-        ),
-    }
+    """The same for each recipient: made once per consent and language in a batch."""
+    key = (consent.pk, translation.get_language())
+    if key not in facts.contexts:
+        facts.contexts[key] = {
+            "child": child_label(consent.child),
+            "scope": consent.get_scope_display(),
+            "organisation_name": consent.organisation.name if consent.organisation_id else "",
+            "day": day_text(consent.valid_until),
+            "url": site_url(
+                reverse("parents:child-consents", kwargs={"child_uuid": consent.child.uuid})
+            ),
+        }
+    return dict(facts.contexts[key])

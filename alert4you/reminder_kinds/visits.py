@@ -94,11 +94,17 @@ class VisitFacts:
     seen_cases: set[tuple[int, int]]
     #: Per (visit id, language), what every mail about the visit says.
     contexts: dict = field(default_factory=dict)
+    #: Per visit id, its group ids and its local day.
+    groups_of: dict[int, list[int]] = field(default_factory=dict)
+    days: dict[int, datetime.date] = field(default_factory=dict)
 
 
 def prepare_visits(reminders, visits: dict) -> VisitFacts:
-    groups = {g.pk for v in visits.values() for g in v.groups.all()}
-    return VisitFacts(staff_of_groups(groups, _today()) if groups else {}, {}, set())
+    groups_of = {pk: [g.pk for g in v.groups.all()] for pk, v in visits.items()}
+    days = {pk: local_day(v.starts_at) for pk, v in visits.items()}
+    groups = {g for ids in groups_of.values() for g in ids}
+    staff = staff_of_groups(groups, _today()) if groups else {}
+    return VisitFacts(staff, {}, set(), groups_of=groups_of, days=days)
 
 
 def prepare_visit_tomorrow(reminders, visits: dict) -> VisitFacts:
@@ -118,11 +124,14 @@ def prepare_visit_tomorrow(reminders, visits: dict) -> VisitFacts:
 
 
 def _visit_recipient_problem(reminder, visit, facts, *, coach_too: bool) -> str | None:
-    if visit.status != VisitStatus.PLANNED or local_day(visit.starts_at) != reminder.event_on:
+    day = facts.days.get(visit.pk) or local_day(visit.starts_at)
+    if visit.status != VisitStatus.PLANNED or day != reminder.event_on:
         return "The visit was moved or cancelled."
     if coach_too and reminder.recipient_id == visit.coach_id:
         return None
-    groups = [g.pk for g in visit.groups.all()]
+    groups = facts.groups_of.get(visit.pk)
+    if groups is None:
+        groups = [g.pk for g in visit.groups.all()]
     if not any(reminder.recipient_id in facts.staff.get(g, ()) for g in groups):
         return "The recipient no longer works in the visit's groups."
     return None

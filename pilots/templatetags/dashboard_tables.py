@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from django import template
 from django.utils.formats import localize
-from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 
+from pilots.charts import escape_text
 from pilots.dashboard_types import Table
 
 register = template.Library()
@@ -26,7 +26,7 @@ _HIDDEN = '<td class="text-end" data-display="{display}" data-suppressed="true">
 
 def _text(value) -> str:
     """`{{ value }}` in a template: localised, then escaped."""
-    return conditional_escape(localize(value))
+    return escape_text(localize(value))
 
 
 @register.filter
@@ -44,7 +44,7 @@ def table_rows(table: Table) -> SafeString:
                 if figure.suppressed:
                     cell = _HIDDEN.format(display=display)
                 else:
-                    value = conditional_escape(str(figure.value))  # |stringformat:"s"
+                    value = escape_text(str(figure.value))  # |stringformat:"s"
                     cell = _SHOWN.format(display=display, value=value)
                 shown[key] = cell
             cells.append(cell)

@@ -3,9 +3,11 @@ they replace rendered them."""
 
 from django.template import Context, Template
 from django.utils import translation
+from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy
 
+from pilots.charts import escape_text
 from pilots.dashboard_types import Figure, Table
 from pilots.templatetags.dashboard_tables import table_rows
 
@@ -47,3 +49,16 @@ def test_rows_escape_labels_and_figures():
 
 def test_an_empty_table_has_no_rows():
     assert table_rows(Table(["Row", "A"])) == ""
+
+
+def test_escape_text_escapes_as_conditional_escape_does():
+    for language in ("nl", "en"):
+        with translation.override(language):
+            for text in (
+                'Kinderdagverblijf "De <Egel>" & co\'s',
+                mark_safe("<b>safe</b>"),
+                gettext_lazy("Period"),
+                3.2,
+                "",
+            ):
+                assert escape_text(text) == conditional_escape(text)

@@ -1,0 +1,134 @@
+"""The home page reads in a fixed number of queries, however many children,
+cases, concerns and expiring consents a staff member has, and only the parts
+of the roles the user has."""
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from casework.models import Child
+from coaching import selectors as coaching_selectors
+from coaching.models import AgendaItem, Visit
+from parents.models import Consent
+from pilots.models import Group, MembershipGroup
+from tests.conftest import log_concern
+
+pytestmark = pytest.mark.django_db
+
+#: Session, user, second-step device, roles; groups, children, their open
+#: cases, mentees, expiring consents (with their total), concerns, next visits
+#: and their groups, group plans.
+PM_HOME_QUERIES = 13
+
+
+def home_queries(client) -> list[str]:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("home"))
+    assert response.status_code == 200
+    return [query["sql"] for query in queries.captured_queries]
+
+
+def _visit(w, groups, days: int = 2) -> Visit:
+    starts_at = timezone.now() + datetime.timedelta(days=days)
+    visit = Visit.objects.create(
+        coach=w.coach,
+        location=w.location,
+        starts_at=starts_at,
+        ends_at=starts_at + datetime.timedelta(hours=2),
+        status="planned",
+    )
+    visit.groups.set(groups)
+    return visit
+
+
+def _more_children(w, count: int, *, group) -> list[Child]:
+    today = timezone.localdate()
+    children = Child.objects.bulk_create(
+        Child(
+            first_name=f"Kind{Child.objects.count() + n}",
+            last_name="Bulk",
+            date_of_birth=datetime.date(2022, 1, 1),
+            group=group,
+            mentor=w.pm_a,
+        )
+        for n in range(count)
+    )
+    Consent.objects.bulk_create(
+        Consent(
+            child=child,
+            scope="observation_by_coach",
+            decision="granted",
+            decided_on=today - datetime.timedelta(days=300),
+            valid_until=today + datetime.timedelta(days=n % 30),
+            method="paper",
+            recorded_by=w.pm_a,
+        )
+        for n, child in enumerate(children)
+    )
+    return children
+
+
+def test_pm_home_queries_do_not_grow_with_children_cases_and_consents(client, cases):
+    w = cases
+    _visit(w, [w.group_a])
+    client.force_login(w.pm_a)
+    client.get(reverse("home"))
+    assert len(home_queries(client)) == PM_HOME_QUERIES
+    # More children (with expiring consents: more than the page lists), cases
+    # and concerns, and a second group.
+    group_c = Group.objects.create(
+        location=w.location, name="Walvissen", age_band=Group.AgeBand.DAY_CARE, capacity=12
+    )
+    MembershipGroup.objects.create(membership=w.pm_a.memberships.get(), group=group_c)
+    for child in _more_children(w, 12, group=w.group_a)[:3]:
+        log_concern(w.pm_a, child)
+    _more_children(w, 12, group=group_c)
+    _visit(w, [group_c], days=3)
+    sql = home_queries(client)
+    assert len(sql) == PM_HOME_QUERIES
+    response = client.get(reverse("home"))
+    assert len(response.context["expiring_consents"]) == 5
+    assert response.context["expiring_consents_count"] == 24
+    body = response.content.decode()
+    assert "Walvissen" in body
+    assert "Zeepaardjes" not in body
+
+
+def test_pm_home_reads_nothing_of_the_roles_they_do_not_have(client, cases):
+    client.force_login(cases.pm_a)
+    sql = "\n".join(home_queries(client))
+    for table in ('"pilots_membershiplocation"', '"pilots_pilot"', '"casework_plan"'):
+        assert table not in sql, table
+
+
+def test_pm_home_links_each_child(client, cases):
+    w = cases
+    client.force_login(w.pm_a)
+    body = client.get(reverse("home")).content.decode()
+    concern = reverse("casework:concern-create", kwargs={"child_uuid": w.child_a.uuid})
+    assert f'href="{concern}"' in body
+    assert f'href="{w.case_a.get_absolute_url()}"' in body
+    # Not the other group's child.
+    other = reverse("casework:concern-create", kwargs={"child_uuid": w.child_b.uuid})
+    assert other not in body
+
+
+def test_pm_home_lists_the_next_visits_with_the_size_of_their_agenda(client, cases):
+    w = cases
+    busy = _visit(w, [w.group_a], days=2)
+    for n in range(2):
+        AgendaItem.objects.create(
+            visit=busy, topic="group_climate", question=f"Vraag {n}", position=n
+        )
+    _visit(w, [w.group_a, w.group_b], days=4)
+    _visit(w, [w.group_b], days=1)  # not of the PM's groups
+    client.force_login(w.pm_a)
+    visits = client.get(reverse("home")).context["next_visits"]
+    # The second visit covers no group the first one does not: not shown.
+    assert [(v.pk, v.agenda_count) for v in visits] == [(busy.pk, 2)]
+    all_visits = coaching_selectors.next_visits_for_groups([w.group_a])
+    assert [v.agenda_count for v in all_visits] == [2, 0]
