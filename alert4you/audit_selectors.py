@@ -136,20 +136,11 @@ def case_access_entries(organisation_ids, filters: dict, cursor: Cursor | None, 
         .order_by("-at", "-id")[:limit]
     )
     return [
-        AuditRow(
-            table=CASE_TABLE,
-            id=entry.id,
-            at=entry.at,
-            user=entry.user,
-            acting_as=entry.acting_as,
-            action=entry.action,
-            action_label=entry.get_action_display(),
-            outcome=entry.outcome,
-            outcome_label=entry.get_outcome_display(),
+        _row(
+            entry,
+            CASE_TABLE,
             about=str(entry.case_uuid)[:8],
             where=f"{entry.group_name} ({entry.location_name})",
-            ip_address=entry.ip_address,
-            path=entry.path,
         )
         for entry in rows
     ]
@@ -165,24 +156,26 @@ def audit_entries(organisation_ids, filters: dict, cursor: Cursor | None, limit:
         .select_related("user")
         .order_by("-at", "-id")[:limit]
     )
-    return [
-        AuditRow(
-            table=AUDIT_TABLE,
-            id=entry.id,
-            at=entry.at,
-            user=entry.user,
-            acting_as=entry.acting_as,
-            action=entry.action,
-            action_label=entry.get_action_display(),
-            outcome=entry.outcome,
-            outcome_label=entry.get_outcome_display(),
-            about=entry.subject,
-            where="",
-            ip_address=entry.ip_address,
-            path=entry.path,
-        )
-        for entry in rows
-    ]
+    return [_row(entry, AUDIT_TABLE, about=entry.subject, where="") for entry in rows]
+
+
+def _row(entry, table: str, *, about: str, where: str) -> AuditRow:
+    """One line of the audit page, from either log (both have these fields)."""
+    return AuditRow(
+        table=table,
+        id=entry.id,
+        at=entry.at,
+        user=entry.user,
+        acting_as=entry.acting_as,
+        action=entry.action,
+        action_label=entry.get_action_display(),
+        outcome=entry.outcome,
+        outcome_label=entry.get_outcome_display(),
+        about=about,
+        where=where,
+        ip_address=entry.ip_address,
+        path=entry.path,
+    )
 
 
 def audit_page(organisation_ids, filters: dict, cursor: Cursor | None, limit: int = 50):
