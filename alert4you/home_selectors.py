@@ -4,20 +4,18 @@ memberships, read once for the navigation too)."""
 
 from __future__ import annotations
 
-from django.db.models import Count, Window
+from django.db.models import Count, OuterRef, Q, Subquery, Window
 from django.urls import reverse
 from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
 from casework import selectors as case_selectors
-from casework.models import Child
+from casework.models import Case, CaseStatus, Child, Domain
 from coaching import selectors as coaching_selectors
 from parents import selectors as parent_selectors
 from pilots import selectors
-from pilots.models import Role
-
-from .templatetags.ui import person_name
+from pilots.models import Group, Role
 
 #: How many expiring consents the home page lists.
 EXPIRING_SHOWN = 5
@@ -28,25 +26,20 @@ def home_context(user, memberships: list[tuple[str, str, int]]) -> dict:
     roles = {role for role, _organisation, _id in memberships}
     role_labels = dict(Role.choices)
     staff_groups = list(selectors.groups_for_staff(user)) if Role.PEDAGOGICAL_STAFF in roles else []
-    children: dict[int, list[Child]] = {}
+    child_ids: list[int] = []
     if staff_groups:
-        children = case_selectors.children_in_groups_for_home(user, staff_groups)
-        _add_child_links(children)
-        for group in staff_groups:
-            group.home_children = children.get(group.id, [])
+        child_ids = _add_children(user, staff_groups, memberships)
     manager = Role.LOCATION_MANAGER in roles
     managed_locations = (
         list(selectors.locations_for_role(user, Role.LOCATION_MANAGER)) if manager else []
     )
     expiring_consents, expiring_count = [], 0
     if staff_groups or managed_locations:
-        child_ids = _concern_child_ids(user, memberships, children)
-        # The total along with the first rows: a window over all of them.
-        expiring_consents = list(
-            parent_selectors.consents_expiring_for_children(child_ids).annotate(
-                total=Window(Count("pk"))
-            )[:EXPIRING_SHOWN]
-        )
+        if roles & {Role.LOCATION_MANAGER, Role.CARE_COORDINATOR}:
+            # Read first: planned along with the consents, its three ways in
+            # cost more to plan than both queries take to run.
+            child_ids = list(case_selectors.concern_child_ids(user))
+        expiring_consents = _expiring_consents(child_ids)
         expiring_count = expiring_consents[0].total if expiring_consents else 0
     context = {
         "memberships": [
@@ -54,7 +47,7 @@ def home_context(user, memberships: list[tuple[str, str, int]]) -> dict:
             for role, organisation, _id in memberships
         ],
         "staff_groups": staff_groups,
-        "my_concerns": list(case_selectors.concerns_logged_by(user)) if staff_groups else [],
+        "my_concerns": _concerns_logged_by(user) if staff_groups else [],
         # Shown in the location manager's part only.
         "review_count": case_selectors.review_queue_for_user(user).count() if manager else 0,
         "managed_locations": managed_locations,
@@ -79,21 +72,129 @@ def home_context(user, memberships: list[tuple[str, str, int]]) -> dict:
     return context
 
 
-def _concern_child_ids(user, memberships, children_by_group: dict) -> list[int]:
-    """`casework.selectors.concern_child_ids(user)`, read: a staff member's way
-    in (the children of their groups) is read already, which leaves their
-    mentees. Location managers and care coordinators take the general query."""
-    roles = {role for role, _organisation, _id in memberships}
-    if roles & {Role.LOCATION_MANAGER, Role.CARE_COORDINATOR}:
-        return list(case_selectors.concern_child_ids(user))
-    ids = {child.id for children in children_by_group.values() for child in children}
+def _add_children(user, groups, memberships) -> list[int]:
+    """Give each group its `home_children`: the rows of its children (by first and
+    last name), each with their mentor and the links to their visible open case
+    and to a new concern. Returns `casework.selectors.concern_child_ids(user)` for a
+    staff member: the children of their groups and their mentees in the
+    organisations they work for. One query for all of it."""
     organisation_ids = {organisation_id for _role, _name, organisation_id in memberships}
-    ids.update(
-        Child.objects.filter(
-            mentor=user, group__location__organisation__in=organisation_ids
-        ).values_list("pk", flat=True)
+    by_group = {group.id: [] for group in groups}
+    _add_group_links(groups)
+    # The permission subquery once (a hashed subplan), then one index probe per
+    # child: at most one case of a child is not closed.
+    open_case = (
+        Case.objects.filter(child=OuterRef("pk"), pk__in=case_selectors.granted_case_ids(user))
+        .exclude(status=CaseStatus.CLOSED)
+        .order_by()
     )
-    return sorted(ids)
+    # Read only for a mentee outside the groups (a hashed subplan, built when first
+    # needed); as EXISTS it was costed per child and spoiled the plan of the join.
+    in_organisations = Group.objects.filter(location__organisation__in=organisation_ids)
+    rows = (
+        Child.objects.filter(
+            Q(group__in=list(by_group)) | Q(mentor=user, group__in=in_organisations.values("pk"))
+        )
+        .annotate(open_case_uuid=Subquery(open_case.values("uuid")[:1]))
+        .order_by("first_name", "last_name", "pk")
+        .values_list(
+            "pk",
+            "uuid",
+            "first_name",
+            "last_name",
+            "group_id",
+            "mentor__first_name",
+            "mentor__last_name",
+            "mentor__username",
+            "open_case_uuid",
+        )
+    )
+    case_url = _url_for_uuid("casework:case-detail", "case_uuid")
+    concern_url = _url_for_uuid("casework:concern-create", "child_uuid")
+    no_mentor = gettext("none")
+    # `{% blocktranslate with name=child.first_name %}about {{ name }}…`, once.
+    about = gettext("about %(name)s")
+    child_ids = set()
+    for pk, uuid, first, last, group_id, *mentor, case_uuid in rows:
+        child_ids.add(pk)
+        children = by_group.get(group_id)
+        if children is not None:
+            children.append(
+                {
+                    "first_name": first,
+                    "last_name": last,
+                    "about": mark_safe(about % {"name": conditional_escape(first)}),  # noqa: S308
+                    "mentor_name": _person_name(*mentor) if mentor[2] else no_mentor,
+                    "case_url": case_url(case_uuid) if case_uuid else "",
+                    "concern_url": concern_url(uuid),
+                }
+            )
+    for group in groups:
+        group.home_children = by_group[group.id]
+    return sorted(child_ids)
+
+
+def _add_group_links(groups) -> None:
+    """What a group's heading shows besides its name: its age band and kind in
+    words, and the links to its coaching and its group plans."""
+    coaching_url = _url_for_uuid("coaching:group-detail", "group_uuid")
+    plans_url = _url_for_uuid("coaching:group-plans", "group_uuid")
+    age_bands, kinds = dict(Group.AgeBand.choices), dict(Group.Kind.choices)
+    for group in groups:
+        group.age_band_label = age_bands.get(group.age_band, group.age_band)
+        group.kind_label = kinds.get(group.kind, group.kind)
+        group.coaching_url = coaching_url(group.uuid)
+        group.plans_url = plans_url(group.uuid)
+
+
+def _person_name(first_name: str, last_name: str, username: str) -> str:
+    """`person_name(user)` from the user's columns."""
+    return f"{first_name} {last_name}".strip() or username
+
+
+def _expiring_consents(child_ids) -> list:
+    """The first consents of `consents_expiring_for_children(child_ids)`, each with
+    the `total` of them, and only what the list shows of them."""
+    consents = (
+        parent_selectors.consents_expiring_for_children(child_ids)
+        .select_related(None)
+        .select_related("child", "organisation")
+        .only(
+            "uuid",
+            "scope",
+            "valid_until",
+            "child__uuid",
+            "child__first_name",
+            "child__last_name",
+            "organisation__name",
+        )
+    )
+    # The total along with the first rows: a window over all of them.
+    return list(consents.annotate(total=Window(Count("pk")))[:EXPIRING_SHOWN])
+
+
+def _concerns_logged_by(user) -> list[dict]:
+    """The rows of `casework.selectors.concerns_logged_by(user)`: the child's name,
+    the link to the case, the day and the domain."""
+    case_url = _url_for_uuid("casework:case-detail", "case_uuid")
+    domains = dict(Domain.choices)
+    return [
+        {
+            "child_name": f"{first_name} {last_name}",
+            "case_url": case_url(case_uuid),
+            "observed_on": observed_on,
+            "domain": domains.get(domain, domain),
+        }
+        for case_uuid, first_name, last_name, observed_on, domain in (
+            case_selectors.concerns_logged_by(user).values_list(
+                "case__uuid",
+                "case__child__first_name",
+                "case__child__last_name",
+                "observed_on",
+                "domain",
+            )
+        )
+    ]
 
 
 _URL_MARKER = "00000000-0000-0000-0000-000000000000"
@@ -104,19 +205,3 @@ def _url_for_uuid(viewname: str, kwarg: str):
     reversed once: the home page links every child of the user's groups."""
     url = reverse(viewname, kwargs={kwarg: _URL_MARKER})
     return lambda value: url.replace(_URL_MARKER, str(value))
-
-
-def _add_child_links(children_by_group: dict) -> None:
-    """What a child's row shows besides their name: their mentor, and the links
-    to their open case and to a new concern."""
-    case_url = _url_for_uuid("casework:case-detail", "case_uuid")
-    concern_url = _url_for_uuid("casework:concern-create", "child_uuid")
-    no_mentor = gettext("none")
-    # `{% blocktranslate with name=child.first_name %}about {{ name }}…`, once.
-    about = gettext("about %(name)s")
-    for children in children_by_group.values():
-        for child in children:
-            child.about = mark_safe(about % {"name": conditional_escape(child.first_name)})  # noqa: S308
-            child.mentor_name = person_name(child.mentor, no_mentor)
-            child.case_url = case_url(child.open_case.uuid) if child.open_case else ""
-            child.concern_url = concern_url(child.uuid)

@@ -1,4 +1,5 @@
 import datetime
+import uuid
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -131,18 +132,45 @@ class CaseStatusForm(forms.Form):
     status = forms.ChoiceField(label=_("Status"), choices=CaseStatus.choices)
 
 
+class GroupChoiceField(forms.ChoiceField):
+    """A choice of one of `groups` (`selectors.GroupOption`s, read once), by UUID.
+    A ModelChoiceField would build a model per group to render the options and
+    query again to check the choice."""
+
+    default_error_messages = {
+        "invalid_choice": forms.ModelChoiceField.default_error_messages["invalid_choice"]
+    }
+
+    def __init__(self, *, empty_label, **kwargs):
+        super().__init__(**kwargs)
+        self.empty_label = empty_label
+        self.groups = {}
+
+    def set_groups(self, groups):
+        self.groups = {str(group.uuid): group for group in groups}
+        self.choices = [("", self.empty_label)] + [(key, str(g)) for key, g in self.groups.items()]
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        try:  # any spelling of the UUID, as a ModelChoiceField takes it
+            group = self.groups.get(str(uuid.UUID(str(value))))
+        except ValueError:
+            group = None
+        if group is None:
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return group
+
+    def validate(self, value):
+        forms.Field.validate(self, value)
+
+
 class CaseFilterForm(forms.Form):
     q = forms.CharField(label=_("Child's name"), required=False, max_length=100)
     status = forms.ChoiceField(
         label=_("Status"), required=False, choices=[("", _("All"))] + CaseStatus.choices
     )
-    group = forms.ModelChoiceField(
-        label=_("Group"),
-        required=False,
-        queryset=None,
-        empty_label=_("All groups"),
-        to_field_name="uuid",
-    )
+    group = GroupChoiceField(label=_("Group"), required=False, empty_label=_("All groups"))
     domain = forms.ChoiceField(
         label=_("Domain"), required=False, choices=[("", _("All"))] + Domain.choices
     )
@@ -156,4 +184,4 @@ class CaseFilterForm(forms.Form):
 
     def __init__(self, *args, groups, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["group"].queryset = groups
+        self.fields["group"].set_groups(groups)

@@ -8,21 +8,26 @@ never open every child's file, and a superuser sees only what was granted.
 
 from __future__ import annotations
 
+import functools
+import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
+from django.db import connection
 from django.db.models import (
+    BooleanField,
     CharField,
-    Exists,
-    Max,
-    OuterRef,
+    DateField,
+    DateTimeField,
+    IntegerField,
     Prefetch,
     Q,
     QuerySet,
-    Subquery,
     Value,
 )
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
@@ -32,6 +37,7 @@ from pilots.models import Group, Location, Membership, MembershipGroup, Membersh
 from .models import (
     Case,
     CaseGroupObjectPermission,
+    CaseStatus,
     CaseUserObjectPermission,
     Child,
     Concern,
@@ -42,21 +48,15 @@ from .models import (
 
 
 def granted_case_ids(user, codename: str = "view_case"):
-    """A subquery of the ids of cases on which `user` holds `codename`."""
+    """A subquery of the ids of cases on which `user` holds `codename`: their own
+    grants UNION the grants of their auth groups. Use it as `pk__in=...` (or
+    `case_id__in=...`)."""
     if not user.is_authenticated or not user.is_active:
         return Case.objects.none().values("pk")
-    own = CaseUserObjectPermission.objects.filter(
-        user_id=user.pk, permission__codename=codename
-    ).values("content_object_id")
-    via_groups = CaseGroupObjectPermission.objects.filter(
-        group_id__in=_auth_group_ids(user), permission__codename=codename
-    ).values("content_object_id")
-    return own.union(via_groups)
-
-
-def _auth_group_ids(user):
-    # The membership table itself: joining auth_group adds nothing to check.
-    return get_user_model().groups.through.objects.filter(user_id=user.pk).values("group_id")
+    # Written out: building and compiling the same UNION through the ORM cost
+    # five times as much, on every list page. Permission ids are looked up by
+    # codename in the query itself (tests recreate them).
+    return RawSQL(_grants_sql("ids"), (user.pk, codename, user.pk, codename))
 
 
 def cases_for_user(user, codename: str = "view_case") -> QuerySet[Case]:
@@ -67,82 +67,180 @@ def case_perms_for_user(user, case: Case) -> set[str]:
     """Every case permission `user` holds on one case (one query)."""
     if not user.is_authenticated or not user.is_active:
         return set()
-    own = CaseUserObjectPermission.objects.filter(user_id=user.pk, content_object=case).values(
-        "permission__codename"
-    )
-    via_groups = CaseGroupObjectPermission.objects.filter(
-        group_id__in=_auth_group_ids(user), content_object=case
-    ).values("permission__codename")
-    return {row["permission__codename"] for row in own.union(via_groups)}
+    with connection.cursor() as cursor:
+        cursor.execute(_grants_sql("codenames"), (user.pk, case.pk, user.pk, case.pk))
+        return {codename for (codename,) in cursor.fetchall()}
+
+
+@functools.cache
+def _grants_sql(read: str) -> str:
+    """The grants UNION: `read` "ids" selects the case ids on which a user (%s)
+    holds a codename (%s); "codenames", the codenames a user (%s) holds on a case (%s)."""
+
+    def table(model):
+        return model._meta.db_table
+
+    def column(model, field):
+        return model._meta.get_field(field).column
+
+    members = get_user_model().groups.through
+    parts = []
+    for model, alias in ((CaseUserObjectPermission, "up"), (CaseGroupObjectPermission, "gp")):
+        case_column = f"{alias}.{column(model, 'content_object')}"
+        sql = (
+            f"SELECT {case_column if read == 'ids' else 'p.codename'} FROM {table(model)} {alias}"
+            f" JOIN {table(Permission)} p ON p.id = {alias}.{column(model, 'permission')}"
+        )
+        if alias == "up":
+            sql += f" WHERE {alias}.{column(model, 'user')} = %s"
+        else:
+            sql += (
+                f" JOIN {table(members)} ug"
+                f" ON ug.{column(members, 'group')} = {alias}.{column(model, 'group')}"
+                f" WHERE ug.{column(members, 'user')} = %s"
+            )
+        sql += " AND p.codename = %s" if read == "ids" else f" AND {case_column} = %s"
+        parts.append(sql)
+    return " UNION ".join(parts)
 
 
 def case_list_for_user(
     user,
     *,
     status: str | None = None,
-    group: Group | None = None,
+    group: GroupOption | Group | None = None,
     domain: str | None = None,
     worry_level: int | None = None,
     search: str | None = None,
 ) -> QuerySet[Case]:
-    cases = cases_for_user(user)
+    """The cases `user` may see, last concern first, with the columns of the case
+    list: the child's name and group id, `last_concern_on` and `top_worry`. The
+    group's and location's names come from `visible_groups_for_filter`
+    (`with_groups`): joining them here doubled the time the database spent
+    planning the query."""
+    lookups, conditions = {"pk__in": granted_case_ids(user)}, []
     if status:
-        cases = cases.filter(status=status)
+        lookups["status"] = status
     if group is not None:
-        cases = cases.filter(child__group=group)
-
+        lookups["child__group_id"] = group.id
     # The columns read the case's concerns, or those the last concern filter
-    # picked. Subqueries rather than a join with GROUP BY and DISTINCT: the same
-    # rows, and far less for the database to plan.
-    def concerns_of_the_case(**lookups):
-        return Concern.objects.filter(case=OuterRef("pk"), **lookups).order_by()
-
-    concerns = concerns_of_the_case()
-    if domain:
-        concerns = concerns_of_the_case(domain=domain)
-        cases = cases.filter(Exists(concerns))
-    if worry_level:
-        concerns = concerns_of_the_case(worry_level=worry_level)
-        cases = cases.filter(Exists(concerns))
-    if search:
-        for word in search.split()[:5]:
-            cases = cases.filter(
-                Q(child__first_name__icontains=word) | Q(child__last_name__icontains=word)
-            )
-
-    def highest(field):
-        return Subquery(concerns.values("case").annotate(highest=Max(field)).values("highest"))
-
+    # picked. Correlated subqueries rather than a join with GROUP BY and DISTINCT:
+    # the same rows, and far less for the database to plan; written out, as the
+    # ORM spent more time building them than the database spent running them.
+    picked = {}
+    for field, value in (("domain", domain), ("worry_level", worry_level)):
+        if value:
+            picked = {field: value}
+            conditions.append(_concerns_of_the_case("1", picked, BooleanField(), exists=True))
+    for word in (search or "").split()[:5]:
+        conditions.append(
+            Q(child__first_name__icontains=word) | Q(child__last_name__icontains=word)
+        )
     return (
-        cases.select_related("child__group__location", "child__mentor")
-        .annotate(last_concern_on=highest("observed_on"), top_worry=highest("worry_level"))
+        Case.objects.filter(*conditions, **lookups)
+        .select_related("child")
+        .only(*CASE_LIST_COLUMNS)
+        .annotate(
+            last_concern_on=_concerns_of_the_case("max(k.observed_on)", picked, DateField()),
+            top_worry=_concerns_of_the_case("max(k.worry_level)", picked, IntegerField()),
+        )
         .order_by("-last_concern_on", "-opened_at", "pk")
     )
 
 
-def visible_groups_for_filter(user) -> QuerySet[Group]:
+def _concerns_of_the_case(select: str, lookups: dict, output_field, exists=False) -> RawSQL:
+    """SELECT `select` FROM the concerns (alias k) of the case in the outer query
+    (a query of cases, which names its table as is) that match `lookups` (field:
+    value); wrapped in EXISTS if `exists`."""
+    quote = connection.ops.quote_name
+    outer = f"{quote(Case._meta.db_table)}.{quote(Case._meta.pk.column)}"
+    column = Concern._meta.get_field
+    where = [f"k.{column('case').column} = {outer}"]
+    where += [f"k.{column(field).column} = %s" for field in lookups]
+    sql = f"SELECT {select} FROM {Concern._meta.db_table} k WHERE {' AND '.join(where)}"
+    sql = f"EXISTS ({sql})" if exists else sql
+    return RawSQL(sql, list(lookups.values()), output_field=output_field)
+
+
+#: What a row of the case list shows (and links to).
+CASE_LIST_COLUMNS = (
+    "uuid",
+    "status",
+    "opened_at",
+    "child__first_name",
+    "child__last_name",
+    "child__group_id",
+)
+
+
+@dataclass(frozen=True)
+class GroupOption:
+    """A group as the case list shows it: in its filter and in its rows."""
+
+    id: int
+    uuid: object
+    name: str
+    location_name: str
+
+    def __str__(self):
+        # As `Group.__str__`, without loading the location.
+        return f"{self.location_name} – {self.name}"
+
+
+def visible_groups_for_filter(user) -> list[GroupOption]:
     """Groups of the cases the user may see, to offer as a filter."""
-    with_cases = Child.objects.filter(cases__in=granted_case_ids(user)).values("group_id")
-    return (
-        Group.objects.filter(pk__in=with_cases)
-        .select_related("location")
-        .order_by("location__name", "name")
+    with_cases = Case.objects.filter(pk__in=granted_case_ids(user)).values("child__group_id")
+    return _group_options(Group.objects.filter(pk__in=with_cases))
+
+
+def _group_options(groups: QuerySet[Group]) -> list[GroupOption]:
+    rows = groups.order_by("location__name", "name").values_list(
+        "id", "uuid", "name", "location__name"
     )
+    return [GroupOption(*row) for row in rows]
+
+
+def case_list_rows(cases: list[Case], groups: list[GroupOption]) -> list[Case]:
+    """Readies a page of `case_list_for_user` for its table: sets `case.group` (a
+    `GroupOption`, from `groups`, `visible_groups_for_filter`), `case.url` and
+    `case.status_label`. No query, unless a child changed group between the two
+    reads (then one). Per row, `get_absolute_url` and `get_status_display` cost
+    more than the rest of the row together."""
+    by_id = {group.id: group for group in groups}
+    missing = {case.child.group_id for case in cases} - by_id.keys()
+    if missing:
+        by_id.update((g.id, g) for g in _group_options(Group.objects.filter(pk__in=missing)))
+    # The URL of every case but the UUID is the same: reverse it once.
+    marker = uuid.UUID(int=0)
+    prefix, suffix = reverse("casework:case-detail", kwargs={"case_uuid": marker}).split(
+        str(marker)
+    )
+    status_labels = {value: str(label) for value, label in CaseStatus.choices}
+    for case in cases:
+        case.group = by_id[case.child.group_id]
+        case.url = f"{prefix}{case.uuid}{suffix}"
+        case.status_label = status_labels.get(case.status, case.status)
+    return cases
 
 
 def children_for_concerns(user) -> QuerySet[Child]:
     """Children the user may log a concern about: those in their groups, their
     mentees, and the children at locations they manage or coordinate."""
-    return Child.objects.filter(pk__in=concern_child_ids(user)).select_related(
+    return Child.objects.filter(pk__in=_concern_child_ids_sql(user)).select_related(
         "group__location", "mentor"
     )
 
 
 def concern_child_ids(user):
     """The ids of `children_for_concerns(user)`, as a subquery (or to read)."""
+    children = Child.objects.filter(pk__in=_concern_child_ids_sql(user)).order_by()
+    return children.values_list("pk", flat=True)
+
+
+def _concern_child_ids_query(user_id, on):
     # Each way in reads its own index; one query joining them by OR would read
     # every child in the country.
-    memberships = Membership.objects.current().filter(user=user)
+    memberships = Membership.objects.current(on).filter(user_id=user_id)
     staff_groups = MembershipGroup.objects.filter(
         membership__in=memberships.filter(role=Role.PEDAGOGICAL_STAFF)
     ).values("group_id")
@@ -152,13 +250,40 @@ def concern_child_ids(user):
     in_groups = Child.objects.filter(group__in=staff_groups)
     at_locations = Child.objects.filter(group__location__in=care_locations)
     mentees = Child.objects.filter(
-        mentor=user, group__location__organisation__in=memberships.values("organisation")
+        mentor_id=user_id, group__location__organisation__in=memberships.values("organisation")
     )
     first, *others = [
         children.order_by().values_list("pk", flat=True)
         for children in (in_groups, at_locations, mentees)
     ]
     return first.union(*others)
+
+
+#: Stand-ins for the user and the day, to compile `_concern_child_ids_query` once.
+_SOME_USER_ID, _SOME_DAY = -7, date(1, 1, 1)
+
+
+@functools.cache
+def _concern_child_ids_compiled() -> tuple[str, tuple]:
+    return _concern_child_ids_query(_SOME_USER_ID, _SOME_DAY).query.sql_with_params()
+
+
+def _concern_child_ids_sql(user) -> RawSQL:
+    """`_concern_child_ids_query` for `user` today. The query's SQL is the same
+    for every user and day: building and compiling it through the ORM on each
+    request cost more than the database spent on it, so it is compiled once and
+    only its parameters change."""
+    sql, params = _concern_child_ids_compiled()
+    today = timezone.localdate()
+
+    def value(param):
+        if isinstance(param, date) and param == _SOME_DAY:
+            return today
+        if type(param) is int and param == _SOME_USER_ID:
+            return user.pk
+        return param
+
+    return RawSQL(sql, [value(param) for param in params])
 
 
 @dataclass(frozen=True)
@@ -249,57 +374,43 @@ def concerns_logged_by(user, limit: int = 10) -> QuerySet[Concern]:
     )
 
 
-def children_in_groups_for_home(user, groups) -> dict:
-    """The children of `groups` (with their visible open case, if any), by group id."""
-    children = list(
-        Child.objects.filter(group__in=groups)
-        .select_related("mentor")
-        .order_by("first_name", "last_name")
-    )
-    open_cases = {
-        case.child_id: case
-        for case in cases_for_user(user)
-        .filter(child__in=children)
-        .exclude(status="closed")
-        .only("id", "uuid", "child_id", "status")
-    }
-    by_group: dict[int, list] = {}
-    for child in children:
-        child.open_case = open_cases.get(child.id)
-        by_group.setdefault(child.group_id, []).append(child)
-    return by_group
-
-
 # --- the plan: review queue, open cases per group, differences between versions --------------
 
 
-def review_queue_with_submissions_for_user(user) -> QuerySet[Plan]:
-    """The review queue, longest waiting first; each plan carries its `submissions`."""
-    from django.db.models import OuterRef, Prefetch, Subquery
+@dataclass(frozen=True)
+class QueueLocation:
+    name: str
 
-    from .models import PlanReview
 
-    submitted = PlanReview.objects.filter(action=PlanReview.Action.SUBMITTED)
-    last_submitted_at = submitted.filter(plan=OuterRef("pk")).order_by("-at", "-id").values("at")
-    return (
-        review_queue_for_user(user)
-        .annotate(submitted_at=Subquery(last_submitted_at[:1]))
-        .prefetch_related(
-            Prefetch("reviews", queryset=submitted.select_related("by"), to_attr="submissions")
-        )
-        .order_by("submitted_at", "pk")
-    )
+@dataclass(frozen=True)
+class QueueGroup:
+    name: str
+    location: QueueLocation
+
+
+@dataclass(frozen=True)
+class QueueChildPlan:
+    """What the queue shows of a child's plan."""
+
+    pk: int
+    version: int
+    child_name: str
+
+
+@dataclass(frozen=True)
+class QueueSubmission:
+    by: object  # the user who submitted the plan
 
 
 @dataclass(frozen=True)
 class QueueEntry:
     """One plan waiting for a decision: a child's plan or a group plan."""
 
-    kind: str  # "child_plan" or "group_plan"
+    kind: str  # "child_plan" (plan: a QueueChildPlan) or "group_plan" (a GroupPlan)
     plan: object
     waiting_since: datetime | None
-    submission: object | None  # the latest "submitted" review
-    group: Group
+    submission: object | None  # the latest "submitted" review: its `by`
+    group: Group | QueueGroup
     url: str
 
     @property
@@ -318,32 +429,32 @@ class DecisionQueue:
     def __init__(self, user):
         # coaching imports casework: read its selectors only once both are loaded.
         from coaching.group_plan_selectors import group_plan_review_queue
-        from coaching.models import GroupPlanReview
 
         self.user = user
 
-        def keys(plans, reviews, kind):
-            last = reviews.filter(plan=OuterRef("pk")).order_by("-at", "-id").values("at")
+        def keys(plans, kind, waiting_since):
             return (
                 plans.select_related(None)
                 .prefetch_related(None)
                 .order_by()
                 .annotate(
-                    queue_kind=Value(kind, output_field=CharField()),
-                    waiting_since=Coalesce(Subquery(last[:1]), "created_at"),
+                    queue_kind=Value(kind, output_field=CharField()), waiting_since=waiting_since
                 )
                 .values_list("queue_kind", "pk", "waiting_since")
             )
 
+        # A returned plan waits again from its latest submission. Written out for
+        # child plans (the ORM took longer to build it than the database to run
+        # it); the group plan queue reads it already (`submitted_at`).
         child = keys(
             review_queue_for_user(user),
-            PlanReview.objects.filter(action=PlanReview.Action.SUBMITTED),
             self.CHILD,
+            RawSQL(_waiting_since_sql(), [PlanReview.Action.SUBMITTED], DateTimeField()),
         )
         group = keys(
             group_plan_review_queue(user),
-            GroupPlanReview.objects.filter(action=GroupPlanReview.Action.SUBMITTED),
             self.GROUP,
+            Coalesce("submitted_at", "created_at"),
         )
         self.keys = child.union(group, all=True).order_by("waiting_since", "queue_kind", "pk")
 
@@ -361,35 +472,51 @@ class DecisionQueue:
         plans.update(self._group_plans([pk for kind, pk, _ in rows if kind == self.GROUP]))
         entries = []
         for kind, pk, waiting_since in rows:
-            plan = plans.get((kind, pk))
-            if plan is None:  # decided on between the two queries
+            found = plans.get((kind, pk))
+            if found is None:  # decided on between the two queries
                 continue
-            if kind == self.CHILD:
-                group = plan.case.child.group
-                url = reverse("casework:plan-detail", kwargs={"case_uuid": plan.case.uuid})
-            else:
-                group, url = plan.group, plan.get_absolute_url()
-            submission = plan.submissions[-1] if plan.submissions else None
-            entries.append(QueueEntry(kind, plan, waiting_since, submission, group, url))
+            entries.append(QueueEntry(kind, waiting_since=waiting_since, **found))
         return entries
 
     def _child_plans(self, ids) -> dict:
+        """What the queue shows of each child plan: plain values in two small
+        queries (model instances, select_related and a prefetch cost three times
+        as much to build as the queries took to run)."""
         if not ids:
             return {}
-        submitted = PlanReview.objects.filter(action=PlanReview.Action.SUBMITTED)
         # The ids come from the queue, which checked the grants a moment ago.
-        plans = (
-            Plan.objects.filter(pk__in=ids, status=PlanStatus.SUBMITTED)
-            .select_related("case__child__group__location", "created_by")
-            .prefetch_related(
-                Prefetch(
-                    "reviews",
-                    queryset=submitted.select_related("by").order_by("at", "id"),
-                    to_attr="submissions",
-                )
-            )
+        plans = Plan.objects.filter(pk__in=ids, status=PlanStatus.SUBMITTED).values_list(
+            "pk",
+            "version",
+            "case__uuid",
+            "case__child__first_name",
+            "case__child__last_name",
+            "case__child__group__name",
+            "case__child__group__location__name",
         )
-        return {(self.CHILD, plan.pk): plan for plan in plans}
+        submitted_by = {}  # each plan's latest submission wins
+        User = get_user_model()
+        for plan_id, username, first_name, last_name in (
+            PlanReview.objects.filter(plan_id__in=ids, action=PlanReview.Action.SUBMITTED)
+            .order_by("at", "id")
+            .values_list("plan_id", "by__username", "by__first_name", "by__last_name")
+        ):
+            by = User(username=username, first_name=first_name, last_name=last_name)
+            submitted_by[plan_id] = QueueSubmission(by)
+        # The URL of every child plan but the case's UUID is the same: reverse it once.
+        marker = uuid.UUID(int=0)
+        prefix, suffix = reverse("casework:plan-detail", kwargs={"case_uuid": marker}).split(
+            str(marker)
+        )
+        return {
+            (self.CHILD, pk): {
+                "plan": QueueChildPlan(pk, version, f"{first_name} {last_name}"),
+                "submission": submitted_by.get(pk),
+                "group": QueueGroup(group, QueueLocation(location)),
+                "url": f"{prefix}{case_uuid}{suffix}",
+            }
+            for pk, version, case_uuid, first_name, last_name, group, location in plans
+        }
 
     def _group_plans(self, ids) -> dict:
         from coaching.group_plan_selectors import group_plan_review_queue
@@ -397,9 +524,30 @@ class DecisionQueue:
         if not ids:
             return {}
         return {
-            (self.GROUP, plan.pk): plan
+            (self.GROUP, plan.pk): {
+                "plan": plan,
+                "submission": plan.submissions[-1] if plan.submissions else None,
+                "group": plan.group,
+                "url": plan.get_absolute_url(),
+            }
             for plan in group_plan_review_queue(self.user).filter(pk__in=ids)
         }
+
+
+@functools.cache
+def _waiting_since_sql() -> str:
+    """When a child plan (the outer query's) was last submitted (action %s), else
+    when it was started."""
+    quote = connection.ops.quote_name
+    plan = f"{quote(Plan._meta.db_table)}"
+    column = PlanReview._meta.get_field
+    latest = (
+        f"SELECT r.{column('at').column} FROM {PlanReview._meta.db_table} r"
+        f" WHERE r.{column('action').column} = %s"
+        f" AND r.{column('plan').column} = {plan}.{quote(Plan._meta.pk.column)}"
+        f" ORDER BY r.{column('at').column} DESC, r.{column('id').column} DESC LIMIT 1"
+    )
+    return f"COALESCE(({latest}), {plan}.{quote(Plan._meta.get_field('created_at').column)})"
 
 
 def decision_queue_for_user(user) -> DecisionQueue:

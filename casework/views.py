@@ -54,6 +54,7 @@ def case_list(request):
     if form.is_bound and form.errors:
         cases = cases.none()
     page = paginate(cases, request.GET.get("page"), PAGE_SIZE)
+    selectors.case_list_rows(page.object_list, groups)
     # Every child shown is logged, as a search when filters picked them (the
     # search term itself is not kept: it may be a child's name).
     searched = any(filters.values())

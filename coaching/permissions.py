@@ -9,17 +9,18 @@ from django.http import Http404
 from django.utils import timezone
 
 from alert4you import audit
-from pilots.models import Group, Location
+from pilots.models import Group, Location, Role
 
 from . import group_plan_selectors, selectors
 from .models import CoachAssignment, CoachingRequest, GroupPlan, Visit, VisitStatus
 
 
-def get_visit_for_user(user, visit_uuid) -> Visit:
+def get_visit_for_user(user, visit_uuid, *, roles=None) -> Visit:
+    """The visit, if the user takes part in it. `roles`: the user's current roles, if
+    the caller has them (fewer ways in to plan and look at)."""
     visit = (
-        selectors.visits_for_user(user)
-        .select_related("location", "coach", "assignment")
-        .filter(uuid=visit_uuid)
+        selectors.visits_for_user(user, roles=roles, uuid=visit_uuid)
+        .select_related("location", "coach")
         .first()
     )
     if visit is None:
@@ -90,19 +91,29 @@ def can_plan_assignment(user, assignment: CoachAssignment) -> bool:
     return assignment.coach_id == user.pk or can_manage_location(user, assignment.location)
 
 
-def can_plan_visit(user, visit: Visit) -> bool:
-    """Move, cancel and pre-fill the agenda: the visit's coach or the location's manager."""
-    return visit.coach_id == user.pk or can_manage_location(user, visit.location)
+def can_plan_visit(user, visit: Visit, *, roles=None) -> bool:
+    """Move, cancel and pre-fill the agenda: the visit's coach or the location's manager.
+    `roles`: the user's current roles, if known (no query for who manages nothing)."""
+    if visit.coach_id == user.pk:
+        return True
+    if roles is not None and Role.LOCATION_MANAGER not in roles:
+        return False
+    return can_manage_location(user, visit.location)
 
 
-def can_ask(user, visit: Visit) -> bool:
-    """Staff of the visit's groups and its location's managers add questions."""
+def can_ask(user, visit: Visit, *, roles=None) -> bool:
+    """Staff of the visit's groups and its location's managers add questions.
+    `roles`: the user's current roles, if known (no query for a way in that needs a
+    role the user lacks)."""
     if visit.status != VisitStatus.PLANNED:
         return False
-    groups = visit.groups.filter(pk__in=selectors.staff_groups(user).values("pk"))
-    return (
-        groups.exists() or selectors.managed_locations(user).filter(pk=visit.location_id).exists()
-    )
+    if roles is None or Role.PEDAGOGICAL_STAFF in roles:
+        groups = visit.groups.filter(pk__in=selectors.staff_groups(user).values("pk"))
+        if groups.exists():
+            return True
+    if roles is None or set(roles) & set(selectors.VISIT_MANAGER_ROLES):
+        return selectors.managed_locations(user).filter(pk=visit.location_id).exists()
+    return False
 
 
 def can_report(user, visit: Visit) -> bool:

@@ -9,13 +9,15 @@ from __future__ import annotations
 import datetime
 
 from django.contrib.auth import get_user_model
+from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from casework.selectors import cases_for_user
-from pilots.models import Group, Location, Membership, MembershipGroup, PilotPartner, Role
+from pilots.models import Group, Location, Membership, PilotPartner, Role
 
 from .models import (
     AgendaItem,
@@ -36,6 +38,11 @@ FEED_PAST_DAYS = 90
 
 # --- who works where ----------------------------------------------------------------------
 
+#: A current membership `m` of the user (the rule of `Membership.objects.current()`).
+_CURRENT_MEMBERSHIP = (
+    'm."user_id" = %s AND m."start_date" <= %s AND (m."end_date" IS NULL OR m."end_date" >= %s)'
+)
+
 
 def staff_groups(user) -> QuerySet[Group]:
     return Group.objects.filter(
@@ -43,6 +50,11 @@ def staff_groups(user) -> QuerySet[Group]:
             user=user, role=Role.PEDAGOGICAL_STAFF
         )
     )
+
+
+#: Who may open a group's coaching page: its staff, and the managers and care
+#: coordinators of its location (`staff_groups`, `managed_locations`).
+GROUP_PAGE_ROLES = frozenset({Role.PEDAGOGICAL_STAFF, Role.LOCATION_MANAGER, Role.CARE_COORDINATOR})
 
 
 def managed_locations(user) -> QuerySet[Location]:
@@ -75,16 +87,34 @@ def current_assignments(on: datetime.date | None = None) -> QuerySet[CoachAssign
     )
 
 
+#: The ids of the groups a coach coaches on a day: the groups of their running
+#: assignments, and every group of the location of an assignment without groups
+#: (the rule of `current_assignments`). Hand-written: the ORM took longer to build
+#: and compile this than the database took to answer it.
+_COACHED_GROUP_IDS = """
+  SELECT ag."group_id" FROM "coaching_coachassignment" a
+    JOIN "coaching_coachassignment_groups" ag ON ag."coachassignment_id" = a."id"
+   WHERE a."coach_id" = %s AND a."starts_on" <= %s AND (a."ends_on" IS NULL OR a."ends_on" >= %s)
+  UNION
+  SELECT g."id" FROM "coaching_coachassignment" a
+    JOIN "pilots_group" g ON g."location_id" = a."location_id"
+   WHERE a."coach_id" = %s AND a."starts_on" <= %s AND (a."ends_on" IS NULL OR a."ends_on" >= %s)
+     AND NOT EXISTS (SELECT 1 FROM "coaching_coachassignment_groups" x
+                      WHERE x."coachassignment_id" = a."id")
+"""
+
+
+def coached_group_ids(user, on: datetime.date | None = None) -> RawSQL:
+    """The ids of the groups the user coaches on `on` (default today), as a subquery
+    for `__in`; an assignment without groups covers every group of its location."""
+    on = on or timezone.localdate()
+    return RawSQL(_COACHED_GROUP_IDS, [user.pk, on, on, user.pk, on, on])
+
+
 def coached_groups(user, on: datetime.date | None = None) -> QuerySet[Group]:
     """The groups the user coaches now; an assignment without groups covers every
     group of its location."""
-    mine = current_assignments(on).filter(coach=user)
-    whole_location = mine.filter(
-        ~Exists(CoachAssignment.groups.through.objects.filter(coachassignment_id=OuterRef("pk")))
-    )
-    return Group.objects.filter(
-        Q(pk__in=mine.values("groups")) | Q(location__in=whole_location.values("location"))
-    )
+    return Group.objects.filter(pk__in=coached_group_ids(user, on))
 
 
 def coach_candidates(location: Location):
@@ -105,13 +135,36 @@ def coach_candidates(location: Location):
     )
 
 
-def groups_with_page(user, groups) -> set[int]:
-    """Which of `groups` have a coaching page this user may open (one query)."""
-    return set(
-        Group.objects.filter(pk__in=[group.pk for group in groups])
-        .filter(Q(pk__in=staff_groups(user).values("pk")) | Q(location__in=managed_locations(user)))
-        .values_list("pk", flat=True)
-    )
+#: Which of some groups (ids) the user works in as staff (`staff_groups`) or whose
+#: location they manage or coordinate care for (`managed_locations`).
+_GROUPS_WITH_PAGE = f"""
+  SELECT mg."group_id" FROM "pilots_membershipgroup" mg
+    JOIN "pilots_membership" m ON m."id" = mg."membership_id"
+   WHERE {_CURRENT_MEMBERSHIP} AND m."role" = %s AND mg."group_id" = ANY(%s)
+  UNION
+  SELECT g."id" FROM "pilots_group" g
+    JOIN "pilots_membershiplocation" ml ON ml."location_id" = g."location_id"
+    JOIN "pilots_membership" m ON m."id" = ml."membership_id"
+   WHERE {_CURRENT_MEMBERSHIP} AND m."role" IN (%s, %s) AND g."id" = ANY(%s)
+"""
+
+
+def groups_with_page(user, groups, *, roles=None) -> set[int]:
+    """Which of `groups` have a coaching page this user may open: one query, none
+    when `roles` (the user's current roles, if known) open no group's page."""
+    ids = [group.pk for group in groups]
+    if not ids or (roles is not None and not set(roles) & GROUP_PAGE_ROLES):
+        return set()
+    today = timezone.localdate()
+    member = [user.pk, today, today]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _GROUPS_WITH_PAGE,
+            [*member, Role.PEDAGOGICAL_STAFF.value, ids, *member]
+            + [role.value for role in (Role.LOCATION_MANAGER, Role.CARE_COORDINATOR)]
+            + [ids],
+        )
+        return {row[0] for row in cursor.fetchall()}
 
 
 def assignments_for_manager(user) -> list[Location]:
@@ -139,39 +192,70 @@ def assignments_for_manager(user) -> list[Location]:
 VISIT_MANAGER_ROLES = (Role.LOCATION_MANAGER, Role.CARE_COORDINATOR)
 
 
-def _visible_visit_ids(user, roles=None, **narrowing):
-    """The ids of the visits the user takes part in, narrowed by `narrowing` (field
-    lookups) in each way in, so each can use its own index: one query joining
-    them by OR would read every visit of the period. `roles`: the user's current
-    roles when known; a way in that needs a role the user lacks is left out."""
-    ways_in = [Visit.objects.filter(coach=user, **narrowing)]
+#: What a caller may narrow every way in to the visits by (`_visible_visit_ids`).
+_VISIT_NARROWING = {
+    "starts_at__gte": 'v."starts_at" >= %s',
+    "starts_at__lt": 'v."starts_at" < %s',
+    "ends_at__gte": 'v."ends_at" >= %s',
+    "ends_at__lt": 'v."ends_at" < %s',
+    "uuid": 'v."uuid" = %s',
+}
+
+
+def _check_narrowing(narrowing) -> None:
+    unknown = set(narrowing) - set(_VISIT_NARROWING)
+    if unknown:
+        raise TypeError(f"Visits cannot be narrowed by {', '.join(sorted(unknown))}.")
+
+
+def _visible_visit_ids(user, roles=None, **narrowing) -> tuple[str, list]:
+    """SQL and parameters of the ids of the visits the user takes part in: as their
+    coach, as staff of one of their groups, or as manager or care coordinator of
+    their location. `narrowing` (lookups of `_VISIT_NARROWING`) narrows each way in,
+    so each can use its own index: one query joining them by OR would read every
+    visit of the period. `roles`: the user's current roles when known; a way in that
+    needs a role the user lacks is left out. Hand-written: the ORM took longer to
+    build and compile this union than the database took to answer it."""
+    _check_narrowing(narrowing)
+    narrowed = "".join(f" AND {_VISIT_NARROWING[lookup]}" for lookup in narrowing)
+    values = list(narrowing.values())
+    today = timezone.localdate()
+    ways_in = [
+        f'SELECT v."id" FROM "coaching_visit" v WHERE v."coach_id" = %s{narrowed}',
+    ]
+    params = [user.pk, *values]
     if roles is None or Role.PEDAGOGICAL_STAFF in roles:
-        staff_groups = MembershipGroup.objects.filter(
-            membership__in=Membership.objects.current().filter(
-                user=user, role=Role.PEDAGOGICAL_STAFF
-            )
-        )
         ways_in.append(
-            Visit.objects.filter(groups__in=staff_groups.values("group_id"), **narrowing)
+            'SELECT v."id" FROM "coaching_visit" v'
+            ' JOIN "coaching_visit_groups" vg ON vg."visit_id" = v."id"'
+            ' JOIN "pilots_membershipgroup" mg ON mg."group_id" = vg."group_id"'
+            ' JOIN "pilots_membership" m ON m."id" = mg."membership_id"'
+            f' WHERE {_CURRENT_MEMBERSHIP} AND m."role" = %s{narrowed}'
         )
+        params += [user.pk, today, today, Role.PEDAGOGICAL_STAFF.value, *values]
     if roles is None or set(VISIT_MANAGER_ROLES) & set(roles):
-        locations = managed_locations(user).values("pk")
-        ways_in.append(Visit.objects.filter(location__in=locations, **narrowing))
-    first, *others = [visits.order_by().values("pk") for visits in ways_in]
-    return first.union(*others)
+        ways_in.append(
+            'SELECT v."id" FROM "coaching_visit" v'
+            ' JOIN "pilots_membershiplocation" ml ON ml."location_id" = v."location_id"'
+            ' JOIN "pilots_membership" m ON m."id" = ml."membership_id"'
+            f' WHERE {_CURRENT_MEMBERSHIP} AND m."role" IN (%s, %s){narrowed}'
+        )
+        params += [user.pk, today, today, *(role.value for role in VISIT_MANAGER_ROLES), *values]
+    return " UNION ".join(ways_in), params
 
 
 def visits_for_user(user, *, roles=None, **narrowing) -> QuerySet[Visit]:
     """Visits the user takes part in: as the coach, as staff of one of its groups,
     or as manager or care coordinator of its location. `narrowing`: field lookups
-    every visit must match (say, a period); `roles`: the user's current roles, if
-    the caller has them (fewer ways in to look at)."""
+    every visit must match (a period, or one visit's uuid; see `_VISIT_NARROWING`);
+    `roles`: the user's current roles, if the caller has them (fewer ways in to
+    look at)."""
+    _check_narrowing(narrowing)
     if not user.is_authenticated or not user.is_active:
         return Visit.objects.none()
     if roles is not None and not set(roles) & {Role.PEDAGOGICAL_STAFF, *VISIT_MANAGER_ROLES}:
         return Visit.objects.filter(coach=user, **narrowing)  # the only way in
-    visible = _visible_visit_ids(user, roles, **narrowing)
-    return Visit.objects.filter(pk__in=visible, **narrowing)
+    return Visit.objects.filter(pk__in=RawSQL(*_visible_visit_ids(user, roles, **narrowing)))
 
 
 def _day_start(day: datetime.date) -> datetime.datetime:
@@ -188,15 +272,36 @@ def _with_rows(visits: QuerySet[Visit]) -> QuerySet[Visit]:
     )
 
 
+#: A visit of the calendar with what it shows (`visits_between`).
+_CALENDAR_VISITS = """
+SELECT v."id", v."uuid", v."starts_at", v."ends_at", v."status", l."name" AS "location_name",
+       ARRAY(SELECT g."name" FROM "coaching_visit_groups" vg
+               JOIN "pilots_group" g ON g."id" = vg."group_id"
+              WHERE vg."visit_id" = v."id" ORDER BY g."name") AS "group_names",
+       (SELECT count(*) FROM "coaching_agendaitem" a WHERE a."visit_id" = v."id") AS "agenda_count"
+  FROM "coaching_visit" v JOIN "pilots_location" l ON l."id" = v."location_id"
+ WHERE {visible}
+ ORDER BY v."starts_at", v."id"
+"""
+
+
 def visits_between(user, first: datetime.date, last: datetime.date, *, roles=None) -> list[Visit]:
-    """The user's visits from the first to the last day (inclusive), in three queries."""
-    visits = visits_for_user(
-        user,
-        roles=roles,
-        starts_at__gte=_day_start(first),
-        starts_at__lt=_day_start(last + datetime.timedelta(days=1)),
-    )
-    return list(_with_rows(visits))
+    """The user's visits from the first to the last day (inclusive), in one query.
+    Each visit has only what the calendar shows: its uuid, times and status, and
+    `location_name`, `group_names` (by name) and `agenda_count`."""
+    if not user.is_authenticated or not user.is_active:
+        return []
+    period = [_day_start(first), _day_start(last + datetime.timedelta(days=1))]
+    if roles is not None and not set(roles) & {Role.PEDAGOGICAL_STAFF, *VISIT_MANAGER_ROLES}:
+        # The only way in, as the coach: no subquery to plan.
+        visible = 'v."coach_id" = %s AND v."starts_at" >= %s AND v."starts_at" < %s'
+        params = [user.pk, *period]
+    else:
+        ids, params = _visible_visit_ids(
+            user, roles, starts_at__gte=period[0], starts_at__lt=period[1]
+        )
+        visible = f'v."id" IN ({ids})'
+    return list(Visit.objects.raw(_CALENDAR_VISITS.format(visible=visible), params))
 
 
 def visit_list(user, *, upcoming: bool, roles=None) -> QuerySet[Visit]:
@@ -405,7 +510,7 @@ def requests_to_decide(user) -> QuerySet[CoachingRequest]:
     """Open and accepted requests of the groups the user coaches now."""
     return (
         CoachingRequest.objects.filter(
-            group__in=coached_groups(user),
+            group__in=coached_group_ids(user),
             status__in=[CoachingRequest.Status.OPEN, CoachingRequest.Status.ACCEPTED],
         )
         .select_related("group__location", "case__child")

@@ -80,13 +80,18 @@ def calendar(request):
     visits = selectors.visits_between(request.user, grid_first, grid_last, roles=roles)
     by_day: dict[datetime.date, list] = {}
     for visit in visits:
-        by_day.setdefault(timezone.localtime(visit.starts_at).date(), []).append(visit)
+        starts = timezone.localtime(visit.starts_at)
+        # Shown as the time filter would ("H:i"), once per visit rather than per view.
+        visit.start_time = f"{starts:%H:%M}"
+        visit.end_time = f"{timezone.localtime(visit.ends_at):%H:%M}"
+        by_day.setdefault(starts.date(), []).append(visit)
     days = []
     current = grid_first
     while current <= grid_last:
         days.append(
             {
                 "date": current,
+                "iso": current.isoformat(),
                 "visits": by_day.get(current, []),
                 "in_period": first <= current <= last,
                 "is_today": current == today,
@@ -142,19 +147,22 @@ def _log_children_shown(request, items) -> None:
 @login_required
 @never_cache
 def visit_detail(request, visit_uuid):
-    visit = permissions.get_visit_for_user(request.user, visit_uuid)
     user = request.user
+    # The navigation reads the same (kept) memberships: the roles cost no query here.
+    roles = {role for role, _organisation, _id in audit.current_memberships(user, request)}
+    visit = permissions.get_visit_for_user(user, visit_uuid, roles=roles)
     groups = list(visit.groups.order_by("name"))
     items = selectors.agenda_for_user(visit, user)
     _log_children_shown(request, items)
     context = {
         "visit": visit,
         "groups": groups,
-        "group_page_ids": selectors.groups_with_page(user, groups),
+        "group_page_ids": selectors.groups_with_page(user, groups, roles=roles),
         "items": items,
         "is_visit_coach": visit.coach_id == user.pk,
-        "can_plan": visit.status == VisitStatus.PLANNED and permissions.can_plan_visit(user, visit),
-        "can_ask": permissions.can_ask(user, visit),
+        "can_plan": visit.status == VisitStatus.PLANNED
+        and permissions.can_plan_visit(user, visit, roles=roles),
+        "can_ask": permissions.can_ask(user, visit, roles=roles),
         "can_report": permissions.can_report(user, visit),
         "tips": list(visit.tips.all()) if visit.status == VisitStatus.HELD else [],
         "follow_ups": list(visit.follow_ups.all()) if visit.status == VisitStatus.HELD else [],

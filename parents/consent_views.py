@@ -220,11 +220,8 @@ def consent_paper_form(request, child_uuid):
 @login_required
 @never_cache
 def consents_expiring(request):
-    today = timezone.localdate()
-    consents = selectors.consents_expiring_for_user(request.user, on=today)
+    consents = selectors.consents_expiring_for_user(request.user)
     page = paginate(consents, request.GET.get("page"), PAGE_SIZE)
-    for consent in page.object_list:
-        consent.days_left = (consent.valid_until - today).days
     audit.children_listed(
         user=request.user, child_ids=[c.child_id for c in page.object_list], request=request
     )

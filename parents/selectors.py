@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import datetime
+import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.contrib.auth import get_user_model
+from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from casework.selectors import children_for_concerns, concern_child_ids
+from pilots.models import Organisation
 
 from .consent_rules import consent_is_valid
-from .models import Consent, Decision, Scope
+from .models import Consent, Decision, Guardian, Scope
 
 
 def _latest_per_subject(consents) -> dict[tuple[str, int | None], Consent]:
@@ -170,19 +174,114 @@ def _newest_first(consents):
     return sorted(consents, key=lambda c: (c.decided_on, c.recorded_at, c.pk), reverse=True)
 
 
+# What the register reads of each decision, with its organisation and recorder.
+_REGISTER_FIELDS = (
+    "pk",
+    "uuid",
+    "scope",
+    "organisation_id",
+    "decision",
+    "child_agreed",
+    "decided_on",
+    "valid_until",
+    "method",
+    "legal_ground",
+    "notes",
+    "recorded_at",
+    "withdrawn_on",
+    "organisation__uuid",
+    "organisation__name",
+    "recorded_by_id",
+    "recorded_by__username",
+    "recorded_by__first_name",
+    "recorded_by__last_name",
+)
+
+
+def _register_consents(child, *, with_givers: bool) -> list[Consent]:
+    """The child's decisions in one query, as read-only model instances that carry
+    only what the register shows: the givers' names come along (one row per
+    giver, in the guardians' order) instead of a prefetch of whole guardians,
+    and the recorder's name instead of a whole user row."""
+    fields = _REGISTER_FIELDS
+    order = ["pk"]
+    if with_givers:
+        fields += ("given_by__first_name", "given_by__last_name")
+        order += ["given_by__last_name", "given_by__first_name", "given_by__id"]
+    rows = Consent.objects.filter(child=child).values_list(*fields).order_by(*order)
+    User = get_user_model()
+    organisations: dict[int, Organisation] = {}
+    consents: dict[int, Consent] = {}
+    givers: dict[int, list[str]] = defaultdict(list)
+    for row in rows:
+        pk = row[0]
+        if pk not in consents:
+            (
+                _pk,
+                consent_uuid,
+                scope,
+                organisation_id,
+                decision,
+                child_agreed,
+                decided_on,
+                valid_until,
+                method,
+                legal_ground,
+                notes,
+                recorded_at,
+                withdrawn_on,
+                organisation_uuid,
+                organisation_name,
+                recorded_by_id,
+                username,
+                first_name,
+                last_name,
+            ) = row[:19]
+            consent = Consent(
+                pk=pk,
+                uuid=consent_uuid,
+                child_id=child.pk,
+                scope=scope,
+                organisation_id=organisation_id,
+                decision=decision,
+                child_agreed=child_agreed,
+                decided_on=decided_on,
+                valid_until=valid_until,
+                method=method,
+                legal_ground=legal_ground,
+                notes=notes,
+                recorded_by_id=recorded_by_id,
+                recorded_at=recorded_at,
+                withdrawn_on=withdrawn_on,
+            )
+            consent._state.adding, consent._state.db = False, Consent.objects.db
+            consent.child = child  # the rules need the child's age
+            if organisation_id is not None:
+                if organisation_id not in organisations:
+                    organisations[organisation_id] = Organisation(
+                        pk=organisation_id, uuid=organisation_uuid, name=organisation_name
+                    )
+                consent.organisation = organisations[organisation_id]
+            else:
+                consent.organisation = None
+            consent.recorded_by = User(
+                pk=recorded_by_id, username=username, first_name=first_name, last_name=last_name
+            )
+            consents[pk] = consent
+        if with_givers and row[19] is not None:
+            givers[pk].append(Guardian(first_name=row[19], last_name=row[20]).full_name)
+    if with_givers:
+        for pk, consent in consents.items():
+            consent.givers = _(" and ").join(givers[pk])
+    return list(consents.values())
+
+
 def consent_register(child, on: datetime.date | None = None, *, with_givers=True):
     """Per scope (and organisation) the decision in force, its state today and the
-    earlier decisions; scopes without any decision are listed as such. Two
-    queries (one without the givers), however many decisions there are."""
+    earlier decisions; scopes without any decision are listed as such. One
+    query, however many decisions there are."""
     on = on or timezone.localdate()
-    consents = Consent.objects.filter(child=child).select_related("organisation", "recorded_by")
-    if with_givers:
-        consents = consents.prefetch_related("given_by")
-    consents = list(consents)
-    for consent in consents:
-        consent.child = child  # the rules need the child's age; spare a query per row
-        if with_givers:
-            consent.givers = givers_of(consent)
+    consents = _register_consents(child, with_givers=with_givers)
     by_subject = defaultdict(list)
     for consent in consents:
         by_subject[(consent.scope, consent.organisation_id)].append(consent)
@@ -221,12 +320,137 @@ def consent_panel_for_case(user, case, on: datetime.date | None = None) -> dict:
     }
 
 
-def consents_expiring_for_user(user, *, within_days: int = 31, on=None) -> QuerySet:
-    """Expiring consents of the children `user` cares for (none for anyone else)."""
+@dataclass(frozen=True)
+class ExpiringConsent:
+    """One line of the list of consents that end soon: the consent and what the
+    list says of its child, as plain values (no model instances to build)."""
+
+    pk: int
+    uuid: uuid.UUID
+    scope: str
+    valid_until: datetime.date
+    days_left: int
+    child_id: int
+    child_uuid: uuid.UUID
+    child_first_name: str
+    child_last_name: str
+    group_name: str
+    location_name: str
+    organisation_uuid: uuid.UUID | None
+    organisation_name: str | None
+
+    def get_scope_display(self) -> str:
+        return Scope(self.scope).label
+
+    @property
+    def child_full_name(self) -> str:
+        return f"{self.child_first_name} {self.child_last_name}"
+
+
+# The rows of `consents_expiring_for_children`, written out: built by the ORM that
+# query costs more to compile (and, with five tables joined, to plan) than to run.
+# Group, location and organisation are read per row (at most a page of rows), so
+# only the consent and its child are joined. Plain SQL that SQLite runs too.
+_EXPIRING_SQL = """
+SELECT co.id, co.uuid, co.scope, co.valid_until, co.child_id,
+       ch.uuid, ch.first_name, ch.last_name,
+       (SELECT g.name FROM pilots_group g WHERE g.id = ch.group_id),
+       (SELECT l.name FROM pilots_group g JOIN pilots_location l ON l.id = g.location_id
+         WHERE g.id = ch.group_id),
+       (SELECT o.uuid FROM pilots_organisation o WHERE o.id = co.organisation_id),
+       (SELECT o.name FROM pilots_organisation o WHERE o.id = co.organisation_id)
+  FROM parents_consent co
+  JOIN casework_child ch ON ch.id = co.child_id
+ WHERE co.child_id IN ({child_ids})
+   AND co.decision = %s
+   AND co.valid_until >= %s AND co.valid_until <= %s
+   AND NOT EXISTS (
+         SELECT 1 FROM parents_consent later
+          WHERE later.child_id = co.child_id AND later.scope = co.scope
+            AND (later.organisation_id = co.organisation_id OR later.scope <> %s)
+            AND (later.decided_on > co.decided_on
+                 OR later.decided_on = co.decided_on
+                    AND (later.recorded_at > co.recorded_at
+                         OR later.recorded_at = co.recorded_at AND later.id > co.id)))
+ ORDER BY co.valid_until, ch.first_name, co.id
+ LIMIT %s OFFSET %s
+"""
+
+
+def _as_uuid(value) -> uuid.UUID | None:
+    # SQLite hands UUIDs back as hex text.
+    return value if value is None or isinstance(value, uuid.UUID) else uuid.UUID(value)
+
+
+class ExpiringConsents:
+    """The rows of `consents_expiring_for_children` as `ExpiringConsent`s, in the
+    same order (ties by id), read one slice at a time (what `paginate` asks)."""
+
+    def __init__(self, child_ids, *, within_days: int = 31, on=None):
+        self.child_ids = list(child_ids)
+        self.on = on or timezone.localdate()
+        self.until = self.on + datetime.timedelta(days=within_days)
+
+    def __getitem__(self, rows: slice) -> list[ExpiringConsent]:
+        if not isinstance(rows, slice) or rows.stop is None or rows.step is not None:
+            raise TypeError("Read expiring consents a bounded slice at a time.")
+        start, stop = rows.start or 0, rows.stop
+        if not self.child_ids or stop <= start:
+            return []
+        ops = connection.ops
+        sql = _EXPIRING_SQL.format(child_ids=", ".join(["%s"] * len(self.child_ids)))
+        params = [
+            *self.child_ids,
+            Decision.GRANTED.value,
+            ops.adapt_datefield_value(self.on),
+            ops.adapt_datefield_value(self.until),
+            Scope.SHARE_WITH_ORGANISATION.value,
+            stop - start,
+            start,
+        ]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            found = cursor.fetchall()
+        return [
+            ExpiringConsent(
+                pk=pk,
+                uuid=_as_uuid(consent_uuid),
+                scope=scope,
+                valid_until=valid_until,
+                days_left=(valid_until - self.on).days,
+                child_id=child_id,
+                child_uuid=_as_uuid(child_uuid),
+                child_first_name=first_name,
+                child_last_name=last_name,
+                group_name=group_name,
+                location_name=location_name,
+                organisation_uuid=_as_uuid(organisation_uuid),
+                organisation_name=organisation_name,
+            )
+            for (
+                pk,
+                consent_uuid,
+                scope,
+                valid_until,
+                child_id,
+                child_uuid,
+                first_name,
+                last_name,
+                group_name,
+                location_name,
+                organisation_uuid,
+                organisation_name,
+            ) in found
+        ]
+
+
+def consents_expiring_for_user(user, *, within_days: int = 31, on=None) -> ExpiringConsents:
+    """Expiring consents of the children `user` cares for (none for anyone else),
+    for the list page: slice it for a page of `ExpiringConsent`s."""
     # The children's ids first: planned as one query with the consents, their
     # three ways in cost more to plan than both queries take to run.
     child_ids = list(concern_child_ids(user))
-    return consents_expiring_for_children(child_ids, within_days=within_days, on=on)
+    return ExpiringConsents(child_ids, within_days=within_days, on=on)
 
 
 def team_members_relying_on(consent: Consent) -> QuerySet:

@@ -12,10 +12,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.http import urlencode
+from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -38,14 +40,35 @@ FORMATS = ("csv", "xlsx")
 def dashboard_indicators(scope: Scope, filters: DashboardFilters) -> list[Indicator]:
     """Every indicator of the scope under the filters, cached briefly per filter
     set (and language: titles and labels are translated)."""
-    key = f"dashboard:{scope.key}:{filters.key}:{get_language()}"
-    indicators = cache.get(key)
+    indicators = cache.get(_cache_key("dashboard", scope, filters))
     if indicators is None:
         # Cached here only (not again inside): one cache entry per page view.
         indicators = compute_uncached(scope, filters)
         indicators.append(monitoring.competence_indicator(scope, filters))
-        cache.set(key, indicators, CACHE_SECONDS)
+        cache.set(_cache_key("dashboard", scope, filters), indicators, CACHE_SECONDS)
     return indicators
+
+
+def dashboard_panels_html(scope: Scope, filters: DashboardFilters) -> str:
+    """The indicator panels (charts and tables) as HTML, cached like the figures
+    they are drawn from: an open dashboard is read far more often than its
+    figures change, and drawing is most of its work."""
+    key = _cache_key("dashboard-panels", scope, filters)
+    html = cache.get(key)
+    if html is None:
+        panels = [
+            (indicator, charts.chart_svg(indicator))
+            for indicator in dashboard_indicators(scope, filters)
+        ]
+        html = render_to_string("pilots/includes/_indicator_panels.html", {"panels": panels})
+        cache.set(key, html, CACHE_SECONDS)
+    # Our own rendering, escaped when it was drawn (a cache may hand back a plain str).
+    return mark_safe(html)  # noqa: S308
+
+
+def _cache_key(kind: str, scope: Scope, filters: DashboardFilters) -> str:
+    # Per language: titles, labels and chart texts are translated.
+    return f"{kind}:{scope.key}:{filters.key}:{get_language()}"
 
 
 # --- who may open what --------------------------------------------------------------------------
@@ -144,16 +167,15 @@ def _dashboard(request, scope: Scope, urls: dict, format, *, subject: str, extra
     format = format or request.GET.get("format")
     form = DashboardFilterForm(request.GET, scope=scope)
     filters = form.filters()
-    indicators = dashboard_indicators(scope, filters)
     if format in FORMATS:
+        indicators = dashboard_indicators(scope, filters)
         return _export(request, scope, filters, indicators, format, subject=subject)
     query = urlencode(_filter_query(filters))
     context = {
         "scope": scope,
         "form": form,
         "filters": filters,
-        "indicators": indicators,
-        "panels": [(indicator, charts.chart_svg(indicator)) for indicator in indicators],
+        "panels_html": dashboard_panels_html(scope, filters),
         "moments": list(monitoring.evaluation_moments_for_scope(scope)),
         "export_csv_url": f"{urls['csv']}?{query}",
         "export_xlsx_url": f"{urls['xlsx']}?{query}",

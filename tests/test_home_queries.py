@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from casework.models import Child
+from casework.models import Case, Child
 from coaching import selectors as coaching_selectors
 from coaching.models import AgendaItem, Visit
 from parents.models import Consent
@@ -19,10 +19,10 @@ from tests.conftest import log_concern
 
 pytestmark = pytest.mark.django_db
 
-#: Session, user, second-step device, roles; groups, children, their open
-#: cases, mentees, expiring consents (with their total), concerns, next visits
-#: and their groups, group plans.
-PM_HOME_QUERIES = 13
+#: User, second-step device, roles (the session comes from the cache); groups,
+#: children (with their open cases, and the mentees), expiring consents (with
+#: their total), concerns, next visits and their groups, group plans.
+PM_HOME_QUERIES = 10
 
 
 def home_queries(client) -> list[str]:
@@ -45,7 +45,7 @@ def _visit(w, groups, days: int = 2) -> Visit:
     return visit
 
 
-def _more_children(w, count: int, *, group) -> list[Child]:
+def _more_children(w, count: int, *, group, mentor=None) -> list[Child]:
     today = timezone.localdate()
     children = Child.objects.bulk_create(
         Child(
@@ -53,7 +53,7 @@ def _more_children(w, count: int, *, group) -> list[Child]:
             last_name="Bulk",
             date_of_birth=datetime.date(2022, 1, 1),
             group=group,
-            mentor=w.pm_a,
+            mentor=mentor or w.pm_a,
         )
         for n in range(count)
     )
@@ -132,3 +132,53 @@ def test_pm_home_lists_the_next_visits_with_the_size_of_their_agenda(client, cas
     assert [(v.pk, v.agenda_count) for v in visits] == [(busy.pk, 2)]
     all_visits = coaching_selectors.next_visits_for_groups([w.group_a])
     assert [v.agenda_count for v in all_visits] == [2, 0]
+
+
+def test_pm_home_lists_expiring_consents_of_their_mentees_in_their_organisation(client, cases):
+    w = cases
+    (mentee,) = _more_children(w, 1, group=w.group_b)
+    elsewhere = Group.objects.create(
+        location=w.other_location, name="Elders", age_band=Group.AgeBand.DAY_CARE, capacity=8
+    )
+    (outside,) = _more_children(w, 1, group=elsewhere)
+    (not_mine,) = _more_children(w, 1, group=w.group_b, mentor=w.pm_b)
+    client.force_login(w.pm_a)
+    response = client.get(reverse("home"))
+    listed = {consent.child_id for consent in response.context["expiring_consents"]}
+    assert listed == {mentee.pk}
+    # A mentee outside the PM's groups has no row under "My groups".
+    body = response.content.decode()
+    assert reverse("casework:concern-create", kwargs={"child_uuid": mentee.uuid}) not in body
+    assert outside.pk not in listed and not_mine.pk not in listed
+
+
+def _child_rows(client) -> dict[str, dict]:
+    groups = client.get(reverse("home")).context["staff_groups"]
+    return {row["first_name"]: row for group in groups for row in group.home_children}
+
+
+def test_pm_home_links_only_the_open_cases_they_may_see(client, cases):
+    w = cases
+    (child,) = _more_children(w, 1, group=w.group_a)
+    # A case nobody was granted (not through the access policy): not linked.
+    Case.objects.create(child=child, opened_by=w.pm_b)
+    client.force_login(w.pm_a)
+    rows = _child_rows(client)
+    assert rows[w.child_a.first_name]["case_url"] == w.case_a.get_absolute_url()
+    assert rows[child.first_name]["case_url"] == ""
+    # Nor a closed one.
+    Case.objects.filter(pk=w.case_a.pk).update(status="closed")
+    assert _child_rows(client)[w.child_a.first_name]["case_url"] == ""
+
+
+def test_pm_home_shows_each_childs_mentor(client, cases):
+    w = cases
+    child = Child.objects.create(
+        first_name="Noor",
+        last_name="Zondermentor",
+        date_of_birth=datetime.date(2022, 1, 1),
+        group=w.group_a,
+    )
+    client.force_login(w.pm_a)
+    rows = {name: row["mentor_name"] for name, row in _child_rows(client).items()}
+    assert rows == {w.child_a.first_name: w.pm_a.get_full_name(), child.first_name: "geen"}

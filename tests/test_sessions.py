@@ -3,12 +3,14 @@ at most, the "Your sessions" page, and a new password ending the others."""
 
 import datetime
 from contextlib import contextmanager
+from types import SimpleNamespace
 from unittest import mock
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.tokens import default_token_generator
 from django.contrib.sessions.models import Session
+from django.core.cache.backends import locmem
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -26,8 +28,14 @@ NEW_PASSWORD = "Bright-otter-climbs-42"
 
 @contextmanager
 def clock_at(moment):
-    """Everything that asks Django for the time gets `moment`."""
-    with mock.patch("django.utils.timezone.now", return_value=moment):
+    """Everything that asks Django for the time gets `moment`, the cache's expiry
+    clock too: sessions are read from the cache (a session expires there when
+    its idle time is up, as it does in Redis in production)."""
+    cache_clock = SimpleNamespace(time=moment.timestamp)
+    with (
+        mock.patch("django.utils.timezone.now", return_value=moment),
+        mock.patch.object(locmem, "time", cache_clock),
+    ):
         yield
 
 
@@ -261,3 +269,21 @@ def test_password_reset_ends_every_session(client, world):
     assert not Session.objects.filter(session_key=other_key).exists()
     assert not UserSession.objects.filter(user=world.pm_a).exists()
     assert is_logged_out(session_list(elsewhere))
+
+
+def test_sessions_are_read_from_the_cache_without_a_query(client, world):
+    log_in(client, "pm_a")
+    client.get(reverse("home"))
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(reverse("home")).status_code == 200
+    assert not any('"django_session"' in q["sql"] for q in queries.captured_queries)
+
+
+def test_an_ended_session_is_gone_from_the_cache_too(world):
+    mine, other = Client(), Client()
+    log_in(mine, "pm_a")
+    other_key = log_in(other, "pm_a")
+    assert session_list(other).status_code == 200  # cached now
+    row = UserSession.objects.get(session_key=other_key)
+    mine.post(reverse("sessions:session-end", args=[row.uuid]))
+    assert is_logged_out(session_list(other))

@@ -88,3 +88,41 @@ def test_embedded_defaults_need_no_server(tmp_path):
         ALERT4YOU_VAR_DIR=str(tmp_path),
     )
     assert result.stdout.strip() == "sqlite filesystem:// filebased", result.stderr
+
+
+def _print_setting(tmp_path, expression: str, **env):
+    return _manage(
+        "shell",
+        "-c",
+        f"from django.conf import settings; print({expression})",
+        DJANGO_SETTINGS_MODULE="alert4you.settings.production",
+        DJANGO_SECRET_KEY=SECRET,
+        DJANGO_ALLOWED_HOSTS="alert4you.example.org",
+        ALERT4YOU_VAR_DIR=str(tmp_path),
+        **env,
+    )
+
+
+def test_with_a_shared_cache_sessions_are_read_from_it(tmp_path):
+    expression = "settings.CACHES['default']['BACKEND'], settings.SESSION_ENGINE"
+    shared = _print_setting(tmp_path, expression, CACHE_URL="redis://cache.example:6379/1")
+    assert shared.returncode == 0, shared.stderr
+    assert "RedisCache" in shared.stdout and "cached_db" in shared.stdout
+    # One cache per worker: an ended session would live on in the other
+    # workers' caches, so sessions stay in the database alone.
+    own = _print_setting(tmp_path, expression, CACHE_URL="")
+    assert own.returncode == 0, own.stderr
+    assert "LocMemCache" in own.stdout and "backends.db" in own.stdout
+
+
+def test_a_cache_url_that_is_not_redis_is_refused(tmp_path):
+    result = _manage(
+        "check",
+        DJANGO_SETTINGS_MODULE="alert4you.settings.production",
+        DJANGO_SECRET_KEY=SECRET,
+        DJANGO_ALLOWED_HOSTS="alert4you.example.org",
+        ALERT4YOU_VAR_DIR=str(tmp_path),
+        CACHE_URL="memcached://cache.example:11211",
+    )
+    assert result.returncode != 0
+    assert "CACHE_URL" in result.stderr

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import dj_database_url
 from csp.constants import NONCE, NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from .env import env_bool, env_int, env_list, env_str
@@ -230,6 +231,27 @@ ALERT4YOU_RETENTION_YEARS = {
     "municipality": 20,
     "other": 20,
 }
+
+# The cache: Redis when CACHE_URL names one (production), shared by every web
+# worker; without it each process keeps its own in memory (`make run`).
+CACHE_URL = env_str("CACHE_URL", "")
+if CACHE_URL:
+    if not CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+        raise ImproperlyConfigured("CACHE_URL must be a redis://, rediss:// or unix:// URL.")
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            "KEY_PREFIX": "alert4you",
+        }
+    }
+    # Sessions are read from the shared cache and written through to the
+    # database: no query per page for the session, and the database stays the
+    # record (the session list, ending sessions and cleanup work on it). Every
+    # write goes through the session store, so an ended session leaves the cache
+    # too. Only with a shared cache: with one cache per worker, a session ended
+    # in one worker would live on in the others' caches.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 # Celery: Redis in production; kombu's filesystem transport needs no server.
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "filesystem://")

@@ -21,3 +21,7 @@ LANGUAGE_CODE = "nl"
 # Static files come from the finders; no collectstatic in tests.
 STATIC_ROOT = None
 WHITENOISE_USE_FINDERS = True
+# Production's session engine (see CACHE_URL in base): each test process is
+# one process, so its in-memory cache is as shared as Redis is in production.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"

@@ -16,6 +16,7 @@ from alert4you import urls as project_urls
 from alert4you.models import AuditEntry
 from casework.models import Case, Child, Concern
 from coaching.models import AgendaItem, Visit
+from pilots.dashboard_views import dashboard_indicators
 from pilots.models import Group, Location, Municipality, Organisation, Pilot, Role
 from tests.conftest import add_membership, make_user
 
@@ -202,15 +203,42 @@ def test_pilot_dashboard_shows_every_indicator_with_chart_and_table(client, dash
     client.force_login(dash.project_leader)
     response = client.get(reverse("dashboards:pilot", args=[dash.pilot.uuid]))
     page = response.content.decode()
-    keys = [i.key for i in response.context["indicators"]]
+    indicators = dashboard_indicators(response.context["scope"], response.context["filters"])
+    keys = [i.key for i in indicators]
     assert len(keys) == len(INDICATORS) + 1
     assert "competence_confidence" in keys
-    for indicator, _chart in response.context["panels"]:
+    for indicator in indicators:
         assert f'data-indicator-table="{indicator.key}"' in page
         if indicator.chart in ("line", "bar") and indicator.table.rows:
             assert f'data-chart="{indicator.chart}" data-indicator="{indicator.key}"' in page
     assert page.count("<caption") >= len(keys)
     assert 'role="img"' in page
+
+
+def test_an_open_dashboard_is_drawn_once_per_figure_set_and_language(client, dash, monkeypatch):
+    from pilots import charts
+
+    drawn = []
+    real_chart_svg = charts.chart_svg
+    monkeypatch.setattr(charts, "chart_svg", lambda i: drawn.append(i.key) or real_chart_svg(i))
+    client.force_login(dash.project_leader)
+    url = reverse("dashboards:pilot", args=[dash.pilot.uuid])
+    first = client.get(url).content.decode()
+    assert drawn
+    count = len(drawn)
+    second = client.get(url).content.decode()
+    assert len(drawn) == count  # from the cache, not drawn again
+    # The same panels, as markup (not escaped text).
+    assert (
+        second.count('<section class="card mb-4 dashboard-indicator"')
+        == first.count('<section class="card mb-4 dashboard-indicator"')
+        > 0
+    )
+    assert "&lt;section" not in second
+    client.cookies["django_language"] = "en"
+    english = client.get(url).content.decode()
+    assert len(drawn) > count  # drawn again in the other language
+    assert "Show the figures as a table" in english
 
 
 def test_figures_under_five_are_shown_as_small(client, dash):
