@@ -38,7 +38,9 @@ $(VENDOR): package.json package-lock.json
 
 # National-scale benchmarks (README, "Benchmarks"): a PostgreSQL database of their own.
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/alert4you_bench
-BENCH_ENV := DATABASE_URL=$(BENCH_DATABASE_URL) DJANGO_SETTINGS_MODULE=bench.settings
+# Production's shared cache (dashboards, sessions); a Redis database of its own.
+BENCH_CACHE_URL ?= redis://127.0.0.1:6379/3
+BENCH_ENV := DATABASE_URL=$(BENCH_DATABASE_URL) CACHE_URL=$(BENCH_CACHE_URL) DJANGO_SETTINGS_MODULE=bench.settings
 
 bench-data: install compilemessages
 	bin/ensure-services

@@ -60,7 +60,7 @@ def main(argv=None) -> int:
 
     call_command("collectstatic", interactive=False, verbosity=0)
     lines = []
-    for page in key_pages():
+    for page in key_pages(bare=False):  # the pages people open
         client = signed_in_client(page.user)
         cookie = (
             f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"

@@ -86,6 +86,10 @@ SELECT v.id, v.uuid, v.starts_at, v.ends_at, v.status, l.name
 """
 
 
+#: The layout alone, signed in (bench/urls.py).
+BARE_PAGE = "bare page (layout only)"
+
+
 @dataclass
 class Page:
     name: str
@@ -139,7 +143,8 @@ def _busiest(role: str) -> object:
     return get_user_model().objects.get(pk=user_id)
 
 
-def key_pages() -> list[Page]:
+def key_pages(*, bare: bool = True) -> list[Page]:
+    """The pages to measure; `bare`: with the bare page first (bench.urls only)."""
     User = get_user_model()
     today = timezone.localdate()
     pm, pm_location = _busiest_pm()
@@ -171,7 +176,9 @@ def key_pages() -> list[Page]:
         ),
     )
     view_case = {"user": pm.pk, "codename": "view_case"}
-    return [
+    # What every page pays before its own work: the yardstick for "own SQL".
+    yardstick = [Page(BARE_PAGE, "pedagogical staff", pm, reverse("bench-bare"))] if bare else []
+    return yardstick + [
         Page("PM home", "pedagogical staff", pm, reverse("home")),
         Page(
             "case list",

@@ -40,7 +40,15 @@ def _ms(value) -> str:
     return "–" if value is None else f"{value:.1f}"
 
 
-def _page_gaps(row: dict) -> list[str]:
+def _own_sql(row: dict, bare: dict | None):
+    """The page's SQL beyond what a bare signed-in page runs (session, user,
+    two-step device, roles): the part that reads the page's own rows."""
+    if bare is None or row is bare:
+        return None
+    return max(row["sql_ms"] - bare["sql_ms"], 0.0)
+
+
+def _page_gaps(row: dict, bare: dict | None = None) -> list[str]:
     gaps = []
     if row["queries"] > MAX_QUERIES:
         gaps.append(f"{row['queries']} queries > {MAX_QUERIES}")
@@ -49,8 +57,10 @@ def _page_gaps(row: dict) -> list[str]:
         gaps.append(f"cold {row['p50_ms']:.0f} ms > {MAX_DASHBOARD_MS}")
     if not dashboard and row["p95_ms"] > MAX_P95_MS:
         gaps.append(f"p95 > {MAX_P95_MS} ms")
-    if row["floor_ms"] is not None and row["sql_ms"] > MAX_FLOOR_FACTOR * row["floor_ms"]:
-        gaps.append(f"SQL {row['sql_ms'] / max(row['floor_ms'], 0.01):.0f}× floor")
+    own_sql = _own_sql(row, bare)
+    own_sql = row["sql_ms"] if own_sql is None else own_sql
+    if row["floor_ms"] is not None and own_sql > MAX_FLOOR_FACTOR * row["floor_ms"]:
+        gaps.append(f"own SQL {own_sql / max(row['floor_ms'], 0.01):.1f}× floor")
     if row["admin_ms"] is not None and row["p50_ms"] >= row["admin_ms"]:
         gaps.append("not faster than the admin")
     return gaps
@@ -73,15 +83,22 @@ def main() -> int:
         "",
         "## Pages (server time in process, ms)",
         "",
-        "| page | role | p50 | p95 | queries | SQL | floor | admin | gap to target |",
-        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+        "*SQL* is every query of the request; *own SQL* is what the page runs beyond the "
+        "bare page (the layout alone, signed in: session, user, two-step device and roles), "
+        "which is what the *floor* — one hand-written query returning the page's rows — "
+        "compares with. The list pages' own SQL includes the access-log insert for the "
+        "children shown, which the floor does not.",
+        "",
+        "| page | role | p50 | p95 | queries | SQL | own SQL | floor | admin | gap to target |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
     ]
+    bare = next((row for row in pages if row["page"].startswith("bare page")), None)
     for row in pages:
-        gaps = ", ".join(_page_gaps(row)) or "met"
+        gaps = "(yardstick)" if row is bare else ", ".join(_page_gaps(row, bare)) or "met"
         lines.append(
             f"| {row['page']} | {row['role']} | {_ms(row['p50_ms'])} | {_ms(row['p95_ms'])} | "
-            f"{row['queries']} | {_ms(row['sql_ms'])} | {_ms(row['floor_ms'])} | "
-            f"{_ms(row['admin_ms'])} | {gaps} |"
+            f"{row['queries']} | {_ms(row['sql_ms'])} | {_ms(_own_sql(row, bare))} | "
+            f"{_ms(row['floor_ms'])} | {_ms(row['admin_ms'])} | {gaps} |"
         )
     if reminders:
         met = "met" if reminders["total_seconds"] < MAX_SWEEP_S else f"> {MAX_SWEEP_S} s"
