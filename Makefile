@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 VENDOR := static/vendor/.installed
 PYTHON ?= python3
 
-.PHONY: run test install lint messages compilemessages clean bench-data bench
+.PHONY: run test install lint messages compilemessages clean bench-data bench check-embedded
 
 run: install compilemessages
 	bin/run
@@ -20,6 +20,10 @@ test: install compilemessages
 	DJANGO_ALLOW_ASYNC_UNSAFE=true $(VENV)/bin/pytest --create-db -n 2 --dist loadgroup
 
 install: $(STAMP) $(VENDOR)
+
+# Every page the demo users reach, on `make run`'s SQLite (the tests use PostgreSQL).
+check-embedded: install compilemessages
+	$(PY) bin/check-embedded
 
 $(STAMP): requirements.txt requirements-dev.txt constraints.txt
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 or newer is needed"'
@@ -52,6 +56,7 @@ bench-data: install compilemessages
 
 bench: install compilemessages
 	bin/ensure-services
+	$(BENCH_ENV) $(PY) manage.py migrate -v 0
 	$(BENCH_ENV) $(PY) -m bench.run
 	$(BENCH_ENV) $(PY) -m bench.reminders
 	bin/system-deps --wrk

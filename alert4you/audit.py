@@ -17,17 +17,20 @@ object kind plus its UUID; "when" is the database's UTC timestamp
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 
 from django.conf import settings
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
+from django.db.models import F
 from django.utils import timezone, translation
 from simple_history.models import HistoricalRecords
 
-from casework.models import AccessLogEntry
-from pilots.models import Membership, Role
+from casework.models import AccessLogEntry, Case
+from pilots.models import Membership, Organisation, Role
 
+from . import sql
 from .models import AuditEntry
 
 PATH_LENGTH = 300
@@ -83,15 +86,34 @@ def current_memberships(user, request=None) -> list[tuple[str, str, int]]:
     cache = getattr(request, "_audit_memberships", None) if request is not None else None
     if cache is not None and cache[0] == user.pk:
         return cache[1]
-    rows = list(
-        Membership.objects.current()
-        .filter(user=user)
-        .order_by("organisation__name", "role")
-        .values_list("role", "organisation__name", "organisation_id")
-    )
+    today = timezone.localdate()
+    with connection.cursor() as cursor:
+        cursor.execute(_current_memberships_sql(), [user.pk, today, today])
+        rows = cursor.fetchall()
     if request is not None:
         request._audit_memberships = (user.pk, rows)
     return rows
+
+
+@functools.cache
+def _current_memberships_sql() -> str:
+    """`Membership.objects.current().filter(user=%s)` by organisation name and
+    role, as (role, organisation name, organisation id): written out, as every
+    page asks it and building it through the ORM cost more than running it."""
+    quote = connection.ops.quote_name
+    membership, organisation = Membership._meta, Organisation._meta
+
+    def m(field):
+        return "m." + quote(membership.get_field(field).column)
+
+    return (
+        f"SELECT {m('role')}, o.{quote(organisation.get_field('name').column)}, "
+        f"{m('organisation')} FROM {quote(membership.db_table)} m "
+        f"JOIN {quote(organisation.db_table)} o ON o.{quote(organisation.pk.column)} = "
+        f"{m('organisation')} WHERE {m('user')} = %s AND {m('start_date')} <= %s "
+        f"AND ({m('end_date')} IS NULL OR {m('end_date')} >= %s) "
+        f"ORDER BY o.{quote(organisation.get_field('name').column)}, {m('role')}"
+    )
 
 
 def acting_as(user, request=None) -> str:
@@ -140,12 +162,18 @@ def case_access_record_many(*, user, case_ids, action: str, request=None) -> int
     case_ids = sorted(set(case_ids))
     if not case_ids:
         return 0
-    return _insert_access_rows(user, action, request, "SELECT unnest(%s::bigint[])", [case_ids])
+    meta = Case._meta
+    ids_sql = (
+        f"SELECT {meta.pk.column} AS logged_case FROM {meta.db_table}"
+        f" WHERE {meta.pk.column} IN ({', '.join(['%s'] * len(case_ids))})"
+    )
+    return _insert_access_rows(user, action, request, ids_sql, case_ids)
 
 
 def _insert_access_rows(user, action: str, request, case_ids_sql: str, params) -> int:
-    """INSERT one allowed row per case id that `case_ids_sql` selects."""
+    """INSERT one allowed row per case id that `case_ids_sql` selects (as `logged_case`)."""
     ip, path = _origin(request)
+    at = sql.db_value(AccessLogEntry, "at", timezone.now())
     meta = AccessLogEntry._meta
     quote = connection.ops.quote_name
     columns = ", ".join(
@@ -155,9 +183,11 @@ def _insert_access_rows(user, action: str, request, case_ids_sql: str, params) -
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {quote(meta.db_table)} ({columns}) "
-            f"SELECT %s, %s, %s, %s, %s, %s::inet, %s, ids.id FROM ({case_ids_sql}) AS ids(id)",
+            f"SELECT %s, %s, %s, %s, %s, {sql.cast('%s', AccessLogEntry, 'ip_address')}, %s,"
+            " ids.logged_case"
+            f" FROM ({case_ids_sql}) ids",
             [
-                timezone.now(),
+                at,
                 user.pk,
                 acting_as(user, request),
                 action,
@@ -234,7 +264,9 @@ def children_listed(*, user, child_ids, request=None) -> int:
     child_ids = sorted(set(child_ids))
     if not child_ids:
         return 0
-    visible = cases_for_user(user).filter(child_id__in=child_ids).order_by().values("pk")
+    visible = (
+        cases_for_user(user).filter(child_id__in=child_ids).order_by().values(logged_case=F("pk"))
+    )
     try:
         sql, params = visible.query.sql_with_params()
     except EmptyResultSet:  # the user may see no case at all

@@ -4,18 +4,24 @@ memberships, read once for the navigation too)."""
 
 from __future__ import annotations
 
-from django.db.models import Count, OuterRef, Q, Subquery, Window
+import uuid
+
+from django.core.exceptions import EmptyResultSet
+from django.db import connection
+from django.db.models.expressions import RawSQL
 from django.urls import reverse
 from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
 from casework import selectors as case_selectors
-from casework.models import Case, CaseStatus, Child, Domain
+from casework.models import CaseStatus, Concern, Domain
 from coaching import selectors as coaching_selectors
 from parents import selectors as parent_selectors
 from pilots import selectors
 from pilots.models import Group, Role
+
+from . import sql as sql_parts
 
 #: How many expiring consents the home page lists.
 EXPIRING_SHOWN = 5
@@ -25,7 +31,9 @@ def home_context(user, memberships: list[tuple[str, str, int]]) -> dict:
     """The home page's context. `memberships`: `audit.current_memberships`."""
     roles = {role for role, _organisation, _id in memberships}
     role_labels = dict(Role.choices)
-    staff_groups = list(selectors.groups_for_staff(user)) if Role.PEDAGOGICAL_STAFF in roles else []
+    staff_groups = (
+        coaching_selectors.staff_groups_for_home(user) if Role.PEDAGOGICAL_STAFF in roles else []
+    )
     child_ids: list[int] = []
     if staff_groups:
         child_ids = _add_children(user, staff_groups, memberships)
@@ -39,8 +47,7 @@ def home_context(user, memberships: list[tuple[str, str, int]]) -> dict:
             # Read first: planned along with the consents, its three ways in
             # cost more to plan than both queries take to run.
             child_ids = list(case_selectors.concern_child_ids(user))
-        expiring_consents = _expiring_consents(child_ids)
-        expiring_count = expiring_consents[0].total if expiring_consents else 0
+        expiring_consents, expiring_count = _expiring_consents(child_ids)
     context = {
         "memberships": [
             {"role": role_labels.get(role, role), "organisation": organisation}
@@ -72,50 +79,73 @@ def home_context(user, memberships: list[tuple[str, str, int]]) -> dict:
     return context
 
 
+#: The children of some groups (and the user's mentees elsewhere in their
+#: organisations: `_MENTEES_IN_ORGANISATIONS`), with their mentor and their open
+#: case if the user may see it. The permission subquery is read once (a hashed
+#: subplan), then one index probe per child: at most one case of a child is not
+#: closed.
+_HOME_CHILDREN = """
+SELECT ch."id", ch."uuid", ch."first_name", ch."last_name", ch."group_id",
+       u."first_name", u."last_name", u."username",
+       (SELECT c."uuid" FROM "casework_case" c
+         WHERE c."child_id" = ch."id" AND c."status" <> %s AND c."id" IN ({granted})
+         LIMIT 1)
+  FROM "casework_child" ch LEFT JOIN "auth_user" u ON u."id" = ch."mentor_id"
+ WHERE ch."group_id" IN ({groups}){mentees}
+ ORDER BY ch."first_name", ch."last_name", ch."id"
+"""
+#: A mentee outside the groups: the groups of the organisations are read only
+#: when needed (a hashed subplan); as EXISTS it was costed per child and spoiled
+#: the plan of the join.
+_MENTEES_IN_ORGANISATIONS = """
+    OR ch."mentor_id" = %s AND ch."group_id" IN (
+         SELECT g."id" FROM "pilots_group" g JOIN "pilots_location" l ON l."id" = g."location_id"
+          WHERE l."organisation_id" IN ({organisations}))"""
+
+
+def _sql_and_params(subquery) -> tuple[str, list]:
+    """The SQL of a subquery: a `RawSQL`, or a queryset (`.none()` for an inactive user)."""
+    if isinstance(subquery, RawSQL):
+        return subquery.sql, list(subquery.params)
+    try:
+        sql, params = subquery.query.sql_with_params()
+    except EmptyResultSet:
+        return "SELECT NULL WHERE FALSE", []
+    return sql, list(params)
+
+
 def _add_children(user, groups, memberships) -> list[int]:
     """Give each group its `home_children`: the rows of its children (by first and
     last name), each with their mentor and the links to their visible open case
     and to a new concern. Returns `casework.selectors.concern_child_ids(user)` for a
     staff member: the children of their groups and their mentees in the
     organisations they work for. One query for all of it."""
-    organisation_ids = {organisation_id for _role, _name, organisation_id in memberships}
+    organisation_ids = sorted({organisation_id for _role, _name, organisation_id in memberships})
     by_group = {group.id: [] for group in groups}
     _add_group_links(groups)
-    # The permission subquery once (a hashed subplan), then one index probe per
-    # child: at most one case of a child is not closed.
-    open_case = (
-        Case.objects.filter(child=OuterRef("pk"), pk__in=case_selectors.granted_case_ids(user))
-        .exclude(status=CaseStatus.CLOSED)
-        .order_by()
-    )
-    # Read only for a mentee outside the groups (a hashed subplan, built when first
-    # needed); as EXISTS it was costed per child and spoiled the plan of the join.
-    in_organisations = Group.objects.filter(location__organisation__in=organisation_ids)
-    rows = (
-        Child.objects.filter(
-            Q(group__in=list(by_group)) | Q(mentor=user, group__in=in_organisations.values("pk"))
+    granted, granted_params = _sql_and_params(case_selectors.granted_case_ids(user))
+    # Written out: built through the ORM, this query cost more to compile than to run.
+    mentees = ""
+    if organisation_ids:
+        mentees = _MENTEES_IN_ORGANISATIONS.format(
+            organisations=", ".join(["%s"] * len(organisation_ids))
         )
-        .annotate(open_case_uuid=Subquery(open_case.values("uuid")[:1]))
-        .order_by("first_name", "last_name", "pk")
-        .values_list(
-            "pk",
-            "uuid",
-            "first_name",
-            "last_name",
-            "group_id",
-            "mentor__first_name",
-            "mentor__last_name",
-            "mentor__username",
-            "open_case_uuid",
-        )
+    sql = _HOME_CHILDREN.format(
+        granted=granted, groups=", ".join(["%s"] * len(by_group)), mentees=mentees
     )
+    params = [CaseStatus.CLOSED.value, *granted_params, *by_group]
+    if organisation_ids:
+        params += [user.pk, *organisation_ids]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
     case_url = _url_for_uuid("casework:case-detail", "case_uuid")
     concern_url = _url_for_uuid("casework:concern-create", "child_uuid")
     no_mentor = gettext("none")
     # `{% blocktranslate with name=child.first_name %}about {{ name }}…`, once.
     about = gettext("about %(name)s")
     child_ids = set()
-    for pk, uuid, first, last, group_id, *mentor, case_uuid in rows:
+    for pk, child_uuid, first, last, group_id, *mentor, case_uuid in rows:
         child_ids.add(pk)
         children = by_group.get(group_id)
         if children is not None:
@@ -126,7 +156,7 @@ def _add_children(user, groups, memberships) -> list[int]:
                     "about": mark_safe(about % {"name": conditional_escape(first)}),  # noqa: S308
                     "mentor_name": _person_name(*mentor) if mentor[2] else no_mentor,
                     "case_url": case_url(case_uuid) if case_uuid else "",
-                    "concern_url": concern_url(uuid),
+                    "concern_url": concern_url(child_uuid),
                 }
             )
     for group in groups:
@@ -152,48 +182,45 @@ def _person_name(first_name: str, last_name: str, username: str) -> str:
     return f"{first_name} {last_name}".strip() or username
 
 
-def _expiring_consents(child_ids) -> list:
-    """The first consents of `consents_expiring_for_children(child_ids)`, each with
-    the `total` of them, and only what the list shows of them."""
-    consents = (
-        parent_selectors.consents_expiring_for_children(child_ids)
-        .select_related(None)
-        .select_related("child", "organisation")
-        .only(
-            "uuid",
-            "scope",
-            "valid_until",
-            "child__uuid",
-            "child__first_name",
-            "child__last_name",
-            "organisation__name",
-        )
-    )
-    # The total along with the first rows: a window over all of them.
-    return list(consents.annotate(total=Window(Count("pk")))[:EXPIRING_SHOWN])
+def _expiring_consents(child_ids) -> tuple[list, int]:
+    """The first rows of `consents_expiring_for_children(child_ids)` (as
+    `ExpiringConsent`s) and how many there are, in one query."""
+    return parent_selectors.ExpiringConsents(child_ids).first_with_total(EXPIRING_SHOWN)
 
 
-def _concerns_logged_by(user) -> list[dict]:
+#: The rows of `casework.selectors.concerns_logged_by(user)` (the concerns the user
+#: logged about the cases they may see, newest first) that the home page shows.
+_CONCERNS_LOGGED_BY = """
+SELECT c."uuid", ch."first_name", ch."last_name", k."observed_on", k."domain"
+  FROM "casework_concern" k
+  JOIN "casework_case" c ON c."id" = k."case_id"
+  JOIN "casework_child" ch ON ch."id" = c."child_id"
+ WHERE k."logged_by_id" = %s AND k."case_id" IN ({granted})
+ ORDER BY k."created_at" DESC
+ LIMIT %s
+"""
+
+
+def _concerns_logged_by(user, limit: int = 10) -> list[dict]:
     """The rows of `casework.selectors.concerns_logged_by(user)`: the child's name,
-    the link to the case, the day and the domain."""
+    the link to the case, the day and the domain. Written out: built through the
+    ORM, the query cost more to compile than to run."""
+    granted, granted_params = _sql_and_params(case_selectors.granted_case_ids(user))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _CONCERNS_LOGGED_BY.format(granted=granted), [user.pk, *granted_params, limit]
+        )
+        rows = cursor.fetchall()
     case_url = _url_for_uuid("casework:case-detail", "case_uuid")
     domains = dict(Domain.choices)
     return [
         {
             "child_name": f"{first_name} {last_name}",
             "case_url": case_url(case_uuid),
-            "observed_on": observed_on,
+            "observed_on": sql_parts.py_value(Concern, "observed_on", observed_on),
             "domain": domains.get(domain, domain),
         }
-        for case_uuid, first_name, last_name, observed_on, domain in (
-            case_selectors.concerns_logged_by(user).values_list(
-                "case__uuid",
-                "case__child__first_name",
-                "case__child__last_name",
-                "observed_on",
-                "domain",
-            )
-        )
+        for case_uuid, first_name, last_name, observed_on, domain in rows
     ]
 
 
@@ -204,4 +231,5 @@ def _url_for_uuid(viewname: str, kwarg: str):
     """`reverse(viewname, kwargs={kwarg: uuid})` as a function of the uuid,
     reversed once: the home page links every child of the user's groups."""
     url = reverse(viewname, kwargs={kwarg: _URL_MARKER})
-    return lambda value: url.replace(_URL_MARKER, str(value))
+    # uuid.UUID: read by hand, SQLite (`make run`) gives the 32 hex digits alone.
+    return lambda value: url.replace(_URL_MARKER, str(uuid.UUID(str(value))))

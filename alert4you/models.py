@@ -84,6 +84,9 @@ class Reminder(models.Model):
         verbose_name=_("recipient"),
         on_delete=models.CASCADE,
         related_name="reminders",
+        # "reminder_in_app" (recipient, -for_date) serves every lookup by recipient;
+        # an index of its own would only make each planned reminder dearer to insert.
+        db_index=False,
     )
     #: The day the reminder belongs to (part of the unique key).
     for_date = models.DateField(_("date"))

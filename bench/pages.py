@@ -60,6 +60,24 @@ SELECT pl.id, pl.uuid, pl.version, ch.first_name, ch.last_name,
  LIMIT 50
 """
 
+# The queue lists the group plans of the manager's locations as well.
+GROUP_PLAN_QUEUE = """
+SELECT gp.id, gp.uuid, gp.version, g.name, l.name,
+       (SELECT max(r.at) FROM coaching_groupplanreview r
+         WHERE r.plan_id = gp.id AND r.action = 'submitted') AS submitted_at
+  FROM coaching_groupplan gp
+  JOIN pilots_group g ON g.id = gp.group_id
+  JOIN pilots_location l ON l.id = g.location_id
+ WHERE gp.status = 'submitted'
+   AND g.location_id IN (SELECT ml.location_id FROM pilots_membershiplocation ml
+                           JOIN pilots_membership m ON m.id = ml.membership_id
+                          WHERE m.user_id = %(user)s AND m.role = 'location_manager'
+                            AND m.start_date <= %(today)s
+                            AND (m.end_date IS NULL OR m.end_date >= %(today)s))
+ ORDER BY submitted_at NULLS FIRST, gp.id
+ LIMIT 50
+"""
+
 CONSENTS_EXPIRING = """
 SELECT co.id, co.uuid, co.scope, co.valid_until, ch.first_name, ch.last_name, g.name
   FROM parents_consent co
@@ -85,6 +103,31 @@ SELECT v.id, v.uuid, v.starts_at, v.ends_at, v.status, l.name
  ORDER BY v.starts_at
 """
 
+# The calendar also lists a coach's open requests: the groups they coach today
+# (an assignment without groups covers its whole location).
+OPEN_REQUESTS = """
+WITH coached AS (
+  SELECT ag.group_id FROM coaching_coachassignment a
+    JOIN coaching_coachassignment_groups ag ON ag.coachassignment_id = a.id
+   WHERE a.coach_id = %(user)s AND a.starts_on <= %(today)s
+     AND (a.ends_on IS NULL OR a.ends_on >= %(today)s)
+  UNION
+  SELECT g.id FROM coaching_coachassignment a JOIN pilots_group g ON g.location_id = a.location_id
+   WHERE a.coach_id = %(user)s AND a.starts_on <= %(today)s
+     AND (a.ends_on IS NULL OR a.ends_on >= %(today)s)
+     AND NOT EXISTS (SELECT 1 FROM coaching_coachassignment_groups x
+                      WHERE x.coachassignment_id = a.id))
+SELECT r.id, r.uuid, r.status, r.created_at, g.name, l.name, ch.first_name, ch.last_name
+  FROM coaching_coachingrequest r
+  JOIN coached ON coached.group_id = r.group_id
+  JOIN pilots_group g ON g.id = r.group_id
+  JOIN pilots_location l ON l.id = g.location_id
+  LEFT JOIN casework_case c ON c.id = r.case_id
+  LEFT JOIN casework_child ch ON ch.id = c.child_id
+ WHERE r.status IN ('open', 'accepted')
+ ORDER BY r.created_at
+"""
+
 
 #: The layout alone, signed in (bench/urls.py).
 BARE_PAGE = "bare page (layout only)"
@@ -96,7 +139,8 @@ class Page:
     role: str
     user: object
     url: str
-    floor: tuple[str, dict] | None = None
+    #: The hand-written query (or one per list the page shows) returning its rows.
+    floor: tuple[str, dict] | list[tuple[str, dict]] | None = None
     admin_url: str | None = None
     cold_cache: bool = False
 
@@ -216,7 +260,10 @@ def key_pages(*, bare: bool = True) -> list[Page]:
             "coach",
             coach,
             reverse("coaching:calendar"),
-            floor=(CALENDAR, {"user": coach.pk, "first": week[0], "last": week[1]}),
+            floor=[
+                (CALENDAR, {"user": coach.pk, "first": week[0], "last": week[1]}),
+                (OPEN_REQUESTS, {"user": coach.pk, "today": today}),
+            ],
             admin_url=(
                 f"/bench-admin/coaching/visit/?coach__id__exact={coach.pk}"
                 f"&starts_at__gte={week[0].date()}&starts_at__lt={week[1].date()}"
@@ -228,7 +275,10 @@ def key_pages(*, bare: bool = True) -> list[Page]:
             "location manager",
             manager,
             reverse("casework:review-queue"),
-            floor=(REVIEW_QUEUE, {"user": manager.pk, "codename": "approve_plan"}),
+            floor=[
+                (REVIEW_QUEUE, {"user": manager.pk, "codename": "approve_plan"}),
+                (GROUP_PLAN_QUEUE, {"user": manager.pk, "today": today}),
+            ],
             admin_url=(
                 "/bench-admin/casework/plan/?status__exact=submitted"
                 f"&case__child__group__location__in={manager_locations}"

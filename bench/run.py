@@ -66,7 +66,8 @@ def main(argv=None) -> int:
             sql_ms=sql_ms,
         )
         if page.floor:
-            result.floor_ms = measure_sql(*page.floor, repeat=args.repeat)
+            floors = page.floor if isinstance(page.floor, list) else [page.floor]
+            result.floor_ms = sum(measure_sql(*floor, repeat=args.repeat) for floor in floors)
         if page.admin_url:
             result.admin_ms = measure_admin(admin_client, page.admin_url, repeat=args.repeat)
         results.append(result)

@@ -41,6 +41,21 @@ def get_case_for_user(
     return case
 
 
+def get_case_page_for_user(user, case_uuid) -> Case:
+    """`get_case_for_user` for the case page: the same rule (404 unless `user`
+    holds view_case; a refusal logged the same way), in one query that reads the
+    user's permissions with the case and only what the page shows of its child
+    (`selectors.case_page_case`)."""
+    case = selectors.case_page_case(user, case_uuid)
+    if case is None:
+        audit.access_denied(user, "case", case_uuid)
+        raise Http404
+    if "view_case" not in case.user_perms:
+        audit.case_access_denied(user, case, AccessLogEntry.Action.VIEW)
+        raise Http404
+    return case
+
+
 def _case_denied(user, case_uuid, action: str) -> None:
     existing = Case.objects.filter(uuid=case_uuid).only("pk", "uuid").first()
     if existing is None:

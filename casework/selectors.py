@@ -22,7 +22,6 @@ from django.db.models import (
     DateField,
     DateTimeField,
     IntegerField,
-    Prefetch,
     Q,
     QuerySet,
     Value,
@@ -31,7 +30,9 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language, override
 
+from alert4you import sql as sql_parts
 from pilots.models import Group, Location, Membership, MembershipGroup, MembershipLocation, Role
 
 from .models import (
@@ -41,9 +42,12 @@ from .models import (
     CaseUserObjectPermission,
     Child,
     Concern,
+    Observation,
+    Placement,
     Plan,
     PlanReview,
     PlanStatus,
+    Referral,
 )
 
 
@@ -73,9 +77,10 @@ def case_perms_for_user(user, case: Case) -> set[str]:
 
 
 @functools.cache
-def _grants_sql(read: str) -> str:
+def _grants_sql(read: str, case: str = "%s") -> str:
     """The grants UNION: `read` "ids" selects the case ids on which a user (%s)
-    holds a codename (%s); "codenames", the codenames a user (%s) holds on a case (%s)."""
+    holds a codename (%s); "codenames", the codenames a user (%s) holds on a case
+    (`case`: a parameter, or a column of an outer query)."""
 
     def table(model):
         return model._meta.db_table
@@ -99,9 +104,78 @@ def _grants_sql(read: str) -> str:
                 f" ON ug.{column(members, 'group')} = {alias}.{column(model, 'group')}"
                 f" WHERE ug.{column(members, 'user')} = %s"
             )
-        sql += " AND p.codename = %s" if read == "ids" else f" AND {case_column} = %s"
+        sql += " AND p.codename = %s" if read == "ids" else f" AND {case_column} = {case}"
         parts.append(sql)
     return " UNION ".join(parts)
+
+
+def case_page_case(user, case_uuid) -> Case | None:
+    """The case as its page shows it, whether or not `user` may see it (None if
+    there is none), in one query: its child with the child's group and location
+    names and mentor's name, and in `user_perms` the permissions `user` holds on
+    it. Only what the page reads is loaded (as with `only()`, the rest of the
+    case, group, location and mentor loads when first read)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _case_page_sql(), (user.pk, user.pk, sql_parts.db_value(Case, "uuid", case_uuid))
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    db = Case.objects.db
+    case_id, uuid_, child_id, status, *child_row = row[:10]
+    # As the ORM reads them (on SQLite, `make run`, UUIDs and dates are text).
+    uuid_ = sql_parts.py_value(Case, "uuid", uuid_)
+    child_values = [
+        sql_parts.py_value(Child, name, value)
+        for name, value in zip(_CHILD_COLUMNS, [child_id, *child_row], strict=True)
+    ]
+    group_name, location_id, location_name, *mentor_row, perms = row[10:]
+    case = _partial(Case, db, id=case_id, uuid=uuid_, child_id=child_id, status=status)
+    child = Child.from_db(db, _CHILD_COLUMNS, child_values)
+    group = _partial(Group, db, id=child.group_id, location_id=location_id, name=group_name)
+    group.location = _partial(Location, db, id=location_id, name=location_name)
+    child.group = group
+    mentor = None
+    if child.mentor_id is not None:
+        names = dict(zip(("username", "first_name", "last_name"), mentor_row, strict=True))
+        mentor = _partial(get_user_model(), db, id=child.mentor_id, **names)
+    child.mentor = mentor
+    case.child = child
+    active = user.is_authenticated and user.is_active
+    perms = set(sql_parts.as_list(perms)) if active else set()
+    case.user_perms, case._perms_for = perms, user.pk
+    return case
+
+
+def _partial(model, db, **values):
+    """A `model` instance read with only `values` (attname: value); the rest is
+    deferred, as `only()` leaves it."""
+    names = [f.attname for f in model._meta.concrete_fields if f.attname in values]
+    return model.from_db(db, names, [values[name] for name in names])
+
+
+#: Every column of a child, in model order (the case page reads them all).
+_CHILD_COLUMNS = ("id", "uuid", "first_name", "last_name", "date_of_birth", "group_id", "mentor_id")
+
+
+@functools.cache
+def _case_page_sql() -> str:
+    # Written out: the ORM query (the case's grants as a subquery, the whole
+    # organisation and mentor joined) cost more to build and to plan than to run.
+    user = get_user_model()._meta.db_table
+    grants = _grants_sql("codenames", "c.id")
+    return (
+        "SELECT c.id, c.uuid, c.child_id, c.status, ch.uuid, ch.first_name, ch.last_name,"
+        " ch.date_of_birth, ch.group_id, ch.mentor_id, g.name, g.location_id, l.name,"
+        f" mu.username, mu.first_name, mu.last_name, {sql_parts.array_of(grants, 'codename')}"
+        f" FROM {Case._meta.db_table} c"
+        f" JOIN {Child._meta.db_table} ch ON ch.id = c.child_id"
+        f" JOIN {Group._meta.db_table} g ON g.id = ch.group_id"
+        f" JOIN {Location._meta.db_table} l ON l.id = g.location_id"
+        f" LEFT JOIN {user} mu ON mu.id = ch.mentor_id"
+        " WHERE c.uuid = %s"
+    )
 
 
 def case_list_for_user(
@@ -274,10 +348,12 @@ def _concern_child_ids_sql(user) -> RawSQL:
     request cost more than the database spent on it, so it is compiled once and
     only its parameters change."""
     sql, params = _concern_child_ids_compiled()
-    today = timezone.localdate()
+    # Compiled parameters are already in the database's form (SQLite: text dates).
+    some_day = connection.ops.adapt_datefield_value(_SOME_DAY)
+    today = connection.ops.adapt_datefield_value(timezone.localdate())
 
     def value(param):
-        if isinstance(param, date) and param == _SOME_DAY:
+        if type(param) is type(some_day) and param == some_day:
             return today
         if type(param) is int and param == _SOME_USER_ID:
             return user.pk
@@ -295,41 +371,69 @@ class TimelineEntry:
 
 
 def plans_with_reviews(case: Case) -> list[Plan]:
-    """Every version of the case's plan, newest first, each with its reviews
-    and their authors (two queries at most)."""
-    reviews = Prefetch("reviews", queryset=PlanReview.objects.select_related("by"))
-    return list(case.plans.prefetch_related(reviews))
+    """Every version of the case's plan, newest first, each with its reviews in
+    `review_list` (oldest first) and their authors' names (two queries at most)."""
+    plans = _read_items(Plan, "case", case.pk)
+    for plan in plans:
+        plan.case, plan.review_list = case, []
+    if plans:
+        by_id = {plan.pk: plan for plan in plans}
+        for review in _read_items(PlanReview, "plan", list(by_id), (("by", _PERSON),)):
+            review.plan = by_id[review.plan_id]
+            review.plan.review_list.append(review)
+    return plans
 
 
 def case_timeline(case: Case, plans: list[Plan] | None = None) -> list[TimelineEntry]:
     """Everything that happened in the case, newest first, in a fixed number of
-    queries. `plans`: `plans_with_reviews(case)`, if the caller read it already."""
+    queries. `plans`: `plans_with_reviews(case)`, if the caller read it already.
+    Each kind is read in its model's order, as the ORM would; the people come
+    with their names only (`person_name`)."""
+    from coaching.models import AgendaItem
+    from parents.models import ParentConversation
+
+    people = (("logged_by", _PERSON),)
     entries = [
         TimelineEntry("concern", c.observed_on, c.created_at, c)
-        for c in case.concerns.select_related("logged_by")
+        for c in _labelled(_read_items(Concern, "case", case.pk, people), "domain", "where_seen")
     ]
+    people = (("observer", _PERSON),)
     entries += [
         TimelineEntry("observation", o.observed_on, o.created_at, o)
-        for o in case.observations.select_related("observer")
+        for o in _labelled(_read_items(Observation, "case", case.pk, people), "observer_role")
     ]
     for plan in plans_with_reviews(case) if plans is None else plans:
-        for review in plan.reviews.all():
+        for review in _labelled(plan.review_list, "action"):
             entries.append(
                 TimelineEntry("plan_review", review.at.date(), review.at, (plan, review))
             )
+    people = (("recorded_by", _PERSON),)
     entries += [
         TimelineEntry("placement", p.start_date, None, p)
-        for p in case.child.placements.select_related("recorded_by")
+        for p in _labelled(_read_items(Placement, "child", case.child_id, people), "setting")
     ]
+    related = (("organisation", ("name",)), ("referred_by", _PERSON))
     entries += [
         TimelineEntry("referral", r.referred_on, None, r)
-        for r in case.referrals.select_related("organisation", "referred_by")
+        for r in _labelled(_read_items(Referral, "case", case.pk, related), "status", "target")
     ]
+    people = (("planned_by", _PERSON),)
     entries += [
         TimelineEntry("parent_conversation", c.planned_on, c.created_at, c)
-        for c in case.parent_conversations.select_related("planned_by")
+        for c in _labelled(
+            _read_items(ParentConversation, "case", case.pk, people),
+            "status",
+            "form",
+            "expected_difficulty",
+        )
     ]
     # What the coach wrote about the child at a held visit (one query).
+    related = (
+        ("visit", ("coach_id", "location_id", "starts_at", "status", "reported_at")),
+        ("visit__coach", _PERSON),
+        ("visit__location", ("name",)),
+    )
+    held = ' AND r0."status" = %s AND NOT (t."report_notes" = %s)'
     entries += [
         TimelineEntry(
             "visit_item",
@@ -337,12 +441,127 @@ def case_timeline(case: Case, plans: list[Plan] | None = None) -> list[TimelineE
             item.visit.reported_at or item.visit.starts_at,
             item,
         )
-        for item in case.agenda_items.filter(visit__status="held")
-        .exclude(report_notes="")
-        .select_related("visit__location", "visit__coach")
+        for item in _read_items(AgendaItem, "case", case.pk, related, held, ("held", ""))
     ]
     entries.sort(key=lambda e: (e.on, e.at.timestamp() if e.at else 0.0), reverse=True)
     return entries
+
+
+def _labelled(items, *fields):
+    """`items`, each with `<field>_label`: what `get_<field>_display()` says, read
+    from the choices once per language rather than once per row (which hashes and
+    translates every choice each time)."""
+    items = list(items)
+    if items:
+        language, model = get_language(), type(items[0])
+        for field in fields:
+            labels = _choice_labels(model, field, language)
+            for item in items:
+                value = getattr(item, field)
+                setattr(item, f"{field}_label", labels.get(value, value))
+    return items
+
+
+@functools.cache
+def _choice_labels(model, field: str, language: str) -> dict:
+    with override(language):
+        return {value: str(label) for value, label in model._meta.get_field(field).flatchoices}
+
+
+def case_team(case: Case) -> list:
+    """The case team, each member with their user's name (one query)."""
+    from .models import CaseTeamMember
+
+    return _read_items(CaseTeamMember, "case", case.pk, (("user", _PERSON),))
+
+
+#: What a page shows of a person (`person_name`).
+_PERSON = ("username", "first_name", "last_name")
+
+
+def _read_items(model, by: str, value, related=(), where: str = "", params=()) -> list:
+    """The `model` rows whose `by` is `value` (or one of them, a list), in the
+    model's order (as the ORM reads them), as model instances with every column,
+    each with its `related` objects: (path, attnames) pairs such as
+    ("visit__coach", ("username",)), read with only those columns (the rest is
+    deferred, as `only()` leaves it). `where`: more conditions, on `t` (the row)
+    and `r0`, `r1`... (the related tables, in order), with `params`. Written out
+    and compiled once per shape: through the ORM, building the query cost more
+    than running it."""
+    values = value if isinstance(value, list) else [value]
+    if not values:
+        return []
+    sql, paths = _items_sql(model, by, related, where, len(values))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*values, *params])
+        rows = cursor.fetchall()
+    db = model.objects.db
+    fields = [f.attname for f in model._meta.concrete_fields]
+    count = len(fields)
+    items = []
+    for row in rows:
+        item = model.from_db(db, fields, row[:count])
+        loaded, start = {"": item}, count
+        for (parent, field), names in paths:
+            values = row[start : start + len(names)]
+            start += len(names)
+            owner = loaded[parent]
+            key = getattr(owner, field.attname) if owner is not None else None
+            found = None
+            if key is not None:
+                found = _partial(
+                    field.related_model,
+                    db,
+                    **{field.target_field.attname: key},
+                    **dict(zip(names, values, strict=True)),
+                )
+            if owner is not None:
+                setattr(owner, field.name, found)
+            loaded[f"{parent}__{field.name}" if parent else field.name] = found
+        items.append(item)
+    return items
+
+
+@functools.cache
+def _items_sql(model, by: str, related, where: str, values: int = 1):
+    """`_read_items`' query and, per related path, (parent path, field) and the
+    attnames it reads."""
+    quote = connection.ops.quote_name
+
+    def columns(of):
+        return {f.attname: f.column for f in of._meta.concrete_fields}
+
+    meta = model._meta
+    select = [f"t.{quote(f.column)}" for f in meta.concrete_fields]
+    joins, paths = [], []
+    aliases = {"": ("t", model, False)}
+    for n, (path, names) in enumerate(related):
+        parent, _, name = path.rpartition("__")
+        parent_alias, parent_model, parent_outer = aliases[parent]
+        field = parent_model._meta.get_field(name)
+        target, alias = field.related_model, f"r{n}"
+        # As select_related joins: an outer join where the key may be empty.
+        outer = parent_outer or field.null
+        aliases[path] = (alias, target, outer)
+        joins.append(
+            f" {'LEFT OUTER' if outer else 'INNER'} JOIN {quote(target._meta.db_table)} {alias}"
+            f" ON ({parent_alias}.{quote(field.column)} = {alias}.{quote(target._meta.pk.column)})"
+        )
+        select += [f"{alias}.{quote(columns(target)[attname])}" for attname in names]
+        paths.append(((parent, field), tuple(names)))
+    order = [
+        f"t.{quote(meta.get_field(name.lstrip('-')).column)}"
+        + (" DESC" if name.startswith("-") else " ASC")
+        for name in meta.ordering
+    ]
+    sql = (
+        f"SELECT {', '.join(select)} FROM {quote(meta.db_table)} t{''.join(joins)}"
+        f" WHERE t.{quote(meta.get_field(by).column)}"
+        f" {'= %s' if values == 1 else 'IN (' + ', '.join(['%s'] * values) + ')'}{where}"
+    )
+    if order:
+        sql += f" ORDER BY {', '.join(order)}"
+    return sql, paths
 
 
 def plan_for_case_page(plans: list[Plan]) -> Plan | None:

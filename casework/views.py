@@ -92,14 +92,14 @@ def concern_create(request, child_uuid):
 @login_required
 @never_cache
 def case_detail(request, case_uuid):
-    case = permissions.get_case_for_user(request.user, case_uuid)
+    case = permissions.get_case_page_for_user(request.user, case_uuid)
     services.access_log_record(user=request.user, case=case, action="view", request=request)
     plans = selectors.plans_with_reviews(case)
     context = {
         "case": case,
         "child": case.child,
         "timeline": selectors.case_timeline(case, plans),
-        "team": case.team_members.select_related("user"),
+        "team": selectors.case_team(case),
         "plan": selectors.plan_for_case_page(plans),
         "can_change": "change_case" in case.user_perms,
         "can_view_access_log": "view_access_log" in case.user_perms,

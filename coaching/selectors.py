@@ -10,12 +10,13 @@ import datetime
 
 from django.contrib.auth import get_user_model
 from django.db import connection
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from alert4you import sql as sql_parts
+from casework.models import PlanStatus
 from casework.selectors import cases_for_user
 from pilots.models import Group, Location, Membership, PilotPartner, Role
 
@@ -140,12 +141,12 @@ def coach_candidates(location: Location):
 _GROUPS_WITH_PAGE = f"""
   SELECT mg."group_id" FROM "pilots_membershipgroup" mg
     JOIN "pilots_membership" m ON m."id" = mg."membership_id"
-   WHERE {_CURRENT_MEMBERSHIP} AND m."role" = %s AND mg."group_id" = ANY(%s)
+   WHERE {_CURRENT_MEMBERSHIP} AND m."role" = %s AND mg."group_id" IN ({{ids}})
   UNION
   SELECT g."id" FROM "pilots_group" g
     JOIN "pilots_membershiplocation" ml ON ml."location_id" = g."location_id"
     JOIN "pilots_membership" m ON m."id" = ml."membership_id"
-   WHERE {_CURRENT_MEMBERSHIP} AND m."role" IN (%s, %s) AND g."id" = ANY(%s)
+   WHERE {_CURRENT_MEMBERSHIP} AND m."role" IN (%s, %s) AND g."id" IN ({{ids}})
 """
 
 
@@ -159,10 +160,10 @@ def groups_with_page(user, groups, *, roles=None) -> set[int]:
     member = [user.pk, today, today]
     with connection.cursor() as cursor:
         cursor.execute(
-            _GROUPS_WITH_PAGE,
-            [*member, Role.PEDAGOGICAL_STAFF.value, ids, *member]
+            _GROUPS_WITH_PAGE.format(ids=", ".join(["%s"] * len(ids))),
+            [*member, Role.PEDAGOGICAL_STAFF.value, *ids, *member]
             + [role.value for role in (Role.LOCATION_MANAGER, Role.CARE_COORDINATOR)]
-            + [ids],
+            + ids,
         )
         return {row[0] for row in cursor.fetchall()}
 
@@ -218,7 +219,11 @@ def _visible_visit_ids(user, roles=None, **narrowing) -> tuple[str, list]:
     build and compile this union than the database took to answer it."""
     _check_narrowing(narrowing)
     narrowed = "".join(f" AND {_VISIT_NARROWING[lookup]}" for lookup in narrowing)
-    values = list(narrowing.values())
+    # In the database's own form (SQLite, `make run`: UUIDs and times as text).
+    values = [
+        sql_parts.db_value(Visit, lookup.split("__")[0], value)
+        for lookup, value in narrowing.items()
+    ]
     today = timezone.localdate()
     ways_in = [
         f'SELECT v."id" FROM "coaching_visit" v WHERE v."coach_id" = %s{narrowed}',
@@ -275,14 +280,36 @@ def _with_rows(visits: QuerySet[Visit]) -> QuerySet[Visit]:
 #: A visit of the calendar with what it shows (`visits_between`).
 _CALENDAR_VISITS = """
 SELECT v."id", v."uuid", v."starts_at", v."ends_at", v."status", l."name" AS "location_name",
-       ARRAY(SELECT g."name" FROM "coaching_visit_groups" vg
-               JOIN "pilots_group" g ON g."id" = vg."group_id"
-              WHERE vg."visit_id" = v."id" ORDER BY g."name") AS "group_names",
+       {group_names} AS "group_names",
        (SELECT count(*) FROM "coaching_agendaitem" a WHERE a."visit_id" = v."id") AS "agenda_count"
   FROM "coaching_visit" v JOIN "pilots_location" l ON l."id" = v."location_id"
  WHERE {visible}
  ORDER BY v."starts_at", v."id"
 """
+
+
+def _visit_arrays() -> dict:
+    """The lists the calendar and the home page read per visit (`alert4you.sql.array_of`)."""
+    return {
+        "group_names": sql_parts.array_of(
+            'SELECT g."name" FROM "coaching_visit_groups" vg'
+            ' JOIN "pilots_group" g ON g."id" = vg."group_id"'
+            ' WHERE vg."visit_id" = v."id" ORDER BY g."name"',
+            "name",
+        ),
+        "group_ids": sql_parts.array_of(
+            'SELECT vg."group_id" FROM "coaching_visit_groups" vg WHERE vg."visit_id" = v."id"',
+            "group_id",
+        ),
+    }
+
+
+def _read_visit_arrays(visits) -> list:
+    for visit in visits:
+        for name in ("group_names", "group_ids"):
+            if hasattr(visit, name):
+                setattr(visit, name, sql_parts.as_list(getattr(visit, name)))
+    return visits
 
 
 def visits_between(user, first: datetime.date, last: datetime.date, *, roles=None) -> list[Visit]:
@@ -292,16 +319,18 @@ def visits_between(user, first: datetime.date, last: datetime.date, *, roles=Non
     if not user.is_authenticated or not user.is_active:
         return []
     period = [_day_start(first), _day_start(last + datetime.timedelta(days=1))]
+    raw_period = [sql_parts.db_value(Visit, "starts_at", moment) for moment in period]
     if roles is not None and not set(roles) & {Role.PEDAGOGICAL_STAFF, *VISIT_MANAGER_ROLES}:
         # The only way in, as the coach: no subquery to plan.
         visible = 'v."coach_id" = %s AND v."starts_at" >= %s AND v."starts_at" < %s'
-        params = [user.pk, *period]
+        params = [user.pk, *raw_period]
     else:
         ids, params = _visible_visit_ids(
             user, roles, starts_at__gte=period[0], starts_at__lt=period[1]
         )
         visible = f'v."id" IN ({ids})'
-    return list(Visit.objects.raw(_CALENDAR_VISITS.format(visible=visible), params))
+    query = _CALENDAR_VISITS.format(visible=visible, **_visit_arrays())
+    return _read_visit_arrays(list(Visit.objects.raw(query, params)))
 
 
 def visit_list(user, *, upcoming: bool, roles=None) -> QuerySet[Visit]:
@@ -380,29 +409,37 @@ def group_visits(user, group: Group, *, page=1, per_page: int = 10):
     return upcoming, held_page
 
 
+#: The coming planned visits of some groups, with what the home page shows of
+#: them (`next_visits_for_groups`): as `_CALENDAR_VISITS`, and the ids of each
+#: visit's groups.
+_NEXT_VISITS = """
+SELECT v."id", v."uuid", v."starts_at", v."ends_at", v."status", l."name" AS "location_name",
+       {group_names} AS "group_names",
+       {group_ids} AS "group_ids",
+       (SELECT count(*) FROM "coaching_agendaitem" a WHERE a."visit_id" = v."id") AS "agenda_count"
+  FROM "coaching_visit" v JOIN "pilots_location" l ON l."id" = v."location_id"
+ WHERE v."status" = %s AND v."ends_at" >= %s
+   AND EXISTS (SELECT 1 FROM "coaching_visit_groups" vg
+                WHERE vg."visit_id" = v."id" AND vg."group_id" IN ({groups}))
+ ORDER BY v."starts_at", v."id"
+ LIMIT %s
+"""
+
+
 def next_visits_for_groups(groups, limit: int = 10) -> list[Visit]:
-    """The coming planned visits of these groups (a visit under way still counts)."""
-    if not groups:
+    """The coming planned visits of these groups (a visit under way still counts),
+    in one query. Each visit has only what a list of them shows: its uuid, times
+    and status, and `location_name`, `group_names` (by name), `group_ids` and
+    `agenda_count`."""
+    ids = [getattr(group, "pk", group) for group in groups]
+    if not ids:
         return []
-    # EXISTS and a counting subquery rather than IN and GROUP BY: the same rows,
-    # planned in half the time (the planning took longer than the reading).
-    of_groups = Visit.groups.through.objects.filter(visit=OuterRef("pk"), group__in=groups)
-    agenda_count = (
-        AgendaItem.objects.filter(visit=OuterRef("pk"))
-        .order_by()
-        .values("visit")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    return list(
-        Visit.objects.filter(
-            Exists(of_groups), status=VisitStatus.PLANNED, ends_at__gte=timezone.now()
-        )
-        .select_related("location")
-        .prefetch_related(Prefetch("groups", queryset=Group.objects.order_by("name")))
-        .annotate(agenda_count=Coalesce(Subquery(agenda_count), 0))
-        .order_by("starts_at", "pk")[:limit]
-    )
+    # Written out: through the ORM, building the query and the prefetch of the
+    # groups (a second query) cost more than reading the rows.
+    query = _NEXT_VISITS.format(groups=", ".join(["%s"] * len(ids)), **_visit_arrays())
+    now = sql_parts.db_value(Visit, "ends_at", timezone.now())
+    params = [VisitStatus.PLANNED.value, now, *ids, limit]
+    return _read_visit_arrays(list(Visit.objects.raw(query, params)))
 
 
 def week_bounds(day: datetime.date) -> tuple[datetime.date, datetime.date]:
@@ -411,7 +448,8 @@ def week_bounds(day: datetime.date) -> tuple[datetime.date, datetime.date]:
 
 
 def home_for_user(user, *, roles, staff_groups) -> dict:
-    """The coaching parts of the home page, in a fixed number of queries per role."""
+    """The coaching parts of the home page, in a fixed number of queries per role.
+    `staff_groups`: `staff_groups_for_home(user)` (they come with their plans)."""
     context: dict = {}
     if Role.COACH in roles:
         context["coach_assignments"] = list(
@@ -439,12 +477,11 @@ def home_for_user(user, *, roles, staff_groups) -> dict:
         group_ids = {group.id for group in staff_groups}
         shown, covered = [], set()
         for visit in next_visits:
-            mine = {g.id for g in visit.groups.all()} & group_ids
+            mine = set(visit.group_ids) & group_ids
             if mine - covered:
                 shown.append(visit)
                 covered |= mine
         context["next_visits"] = shown
-        _attach_group_plans(staff_groups)
     if Role.LOCATION_MANAGER in roles:
         from .group_plan_selectors import group_plan_review_queue, overdue_group_plan_evaluations
 
@@ -453,23 +490,66 @@ def home_for_user(user, *, roles, staff_groups) -> dict:
     return context
 
 
-def _attach_group_plans(groups) -> None:
-    """Give each group its `current_group_plan` (latest approved version) and its
-    `group_plan_in_progress`, both None when missing, in one query for all groups."""
-    from .group_plan_selectors import current_group_plans
+#: The groups a staff member works in (as `pilots.selectors.groups_for_staff`), with
+#: what the home page shows of them: their location, and each one's current plan
+#: (`group_plan_selectors.current_group_plans`: the approved version with no newer
+#: approved one) and its plan in progress (at most one of each per group).
+_HOME_STAFF_GROUPS = f"""
+SELECT g."id", g."uuid", g."location_id", g."name", g."age_band", g."kind",
+       l."name" AS "location_name", l."pilot_id" AS "location_pilot_id",
+       cur."id" AS "current_plan_id", cur."uuid" AS "current_plan_uuid",
+       cur."version" AS "current_plan_version",
+       wip."id" AS "wip_plan_id", wip."uuid" AS "wip_plan_uuid",
+       wip."version" AS "wip_plan_version", wip."status" AS "wip_plan_status"
+  FROM "pilots_group" g
+  JOIN "pilots_location" l ON l."id" = g."location_id"
+  LEFT JOIN "coaching_groupplan" cur
+    ON cur."group_id" = g."id" AND cur."status" = %s
+   AND NOT EXISTS (SELECT 1 FROM "coaching_groupplan" newer
+                    WHERE newer."group_id" = g."id" AND newer."status" = %s
+                      AND newer."version" > cur."version")
+  LEFT JOIN "coaching_groupplan" wip
+    ON wip."group_id" = g."id" AND wip."status" IN ({{in_progress}})
+ WHERE g."id" IN (SELECT mg."group_id" FROM "pilots_membershipgroup" mg
+                    JOIN "pilots_membership" m ON m."id" = mg."membership_id"
+                   WHERE {_CURRENT_MEMBERSHIP} AND m."role" = %s)
+ ORDER BY l."name", g."name", g."id"
+"""
+
+
+def staff_groups_for_home(user) -> list[Group]:
+    """The groups a pedagogical staff member works in, by location and name, in one
+    query. Each has only what the home page shows: its uuid, name, age band and
+    kind, `location_name`, `location_pilot_id`, and `current_group_plan` (latest
+    approved version) and `group_plan_in_progress`, both None when missing (each
+    plan with its uuid, version and status only)."""
     from .models import GroupPlan
     from .models.group_plans import IN_PROGRESS
 
-    ids = [group.id for group in groups]
-    current, in_progress = {}, {}
-    plans = GroupPlan.objects.filter(group__in=ids).filter(
-        Q(status__in=IN_PROGRESS) | Q(pk__in=current_group_plans(ids).values("pk"))
-    )
-    for plan in plans.only("id", "uuid", "group_id", "version", "status"):
-        (in_progress if plan.status in IN_PROGRESS else current)[plan.group_id] = plan
+    if not user.is_authenticated or not user.is_active:
+        return []
+    today = timezone.localdate()
+    approved = PlanStatus.APPROVED.value
+    sql = _HOME_STAFF_GROUPS.format(in_progress=", ".join(["%s"] * len(IN_PROGRESS)))
+    params = [approved, approved, *IN_PROGRESS, user.pk, today, today]
+    params.append(Role.PEDAGOGICAL_STAFF.value)
+    # Written out: built through the ORM, the groups cost more to compile than to
+    # read, and their plans took a query of their own.
+    groups = list(Group.objects.raw(sql, params))
+    fields = ["id", "uuid", "group_id", "version", "status"]
     for group in groups:
-        group.current_group_plan = current.get(group.id)
-        group.group_plan_in_progress = in_progress.get(group.id)
+        group.current_group_plan = group.group_plan_in_progress = None
+        if group.current_plan_id is not None:
+            plan_uuid = sql_parts.py_value(GroupPlan, "uuid", group.current_plan_uuid)
+            values = [group.current_plan_id, plan_uuid, group.id]
+            values += [group.current_plan_version, approved]
+            group.current_group_plan = GroupPlan.from_db(None, fields, values)
+        if group.wip_plan_id is not None:
+            plan_uuid = sql_parts.py_value(GroupPlan, "uuid", group.wip_plan_uuid)
+            values = [group.wip_plan_id, plan_uuid, group.id]
+            values += [group.wip_plan_version, group.wip_plan_status]
+            group.group_plan_in_progress = GroupPlan.from_db(None, fields, values)
+    return groups
 
 
 # --- requests and intervision -----------------------------------------------------------------

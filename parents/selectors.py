@@ -358,7 +358,7 @@ SELECT co.id, co.uuid, co.scope, co.valid_until, co.child_id,
        (SELECT l.name FROM pilots_group g JOIN pilots_location l ON l.id = g.location_id
          WHERE g.id = ch.group_id),
        (SELECT o.uuid FROM pilots_organisation o WHERE o.id = co.organisation_id),
-       (SELECT o.name FROM pilots_organisation o WHERE o.id = co.organisation_id)
+       (SELECT o.name FROM pilots_organisation o WHERE o.id = co.organisation_id){total}
   FROM parents_consent co
   JOIN casework_child ch ON ch.id = co.child_id
  WHERE co.child_id IN ({child_ids})
@@ -384,7 +384,8 @@ def _as_uuid(value) -> uuid.UUID | None:
 
 class ExpiringConsents:
     """The rows of `consents_expiring_for_children` as `ExpiringConsent`s, in the
-    same order (ties by id), read one slice at a time (what `paginate` asks)."""
+    same order (ties by id), read one slice at a time (what `paginate` asks) or,
+    for the home page, the first rows with how many there are."""
 
     def __init__(self, child_ids, *, within_days: int = 31, on=None):
         self.child_ids = list(child_ids)
@@ -397,8 +398,22 @@ class ExpiringConsents:
         start, stop = rows.start or 0, rows.stop
         if not self.child_ids or stop <= start:
             return []
+        return [self._consent(row) for row in self._read(start, stop, with_total=False)]
+
+    def first_with_total(self, count: int) -> tuple[list[ExpiringConsent], int]:
+        """The first `count` rows and how many rows there are, in one query."""
+        if not self.child_ids or count <= 0:
+            return [], 0
+        # The total along with the first rows: a window over all of them.
+        found = self._read(0, count, with_total=True)
+        return [self._consent(row[:-1]) for row in found], found[0][-1] if found else 0
+
+    def _read(self, start: int, stop: int, *, with_total: bool) -> list[tuple]:
         ops = connection.ops
-        sql = _EXPIRING_SQL.format(child_ids=", ".join(["%s"] * len(self.child_ids)))
+        sql = _EXPIRING_SQL.format(
+            child_ids=", ".join(["%s"] * len(self.child_ids)),
+            total=", COUNT(*) OVER ()" if with_total else "",
+        )
         params = [
             *self.child_ids,
             Decision.GRANTED.value,
@@ -410,38 +425,38 @@ class ExpiringConsents:
         ]
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
-            found = cursor.fetchall()
-        return [
-            ExpiringConsent(
-                pk=pk,
-                uuid=_as_uuid(consent_uuid),
-                scope=scope,
-                valid_until=valid_until,
-                days_left=(valid_until - self.on).days,
-                child_id=child_id,
-                child_uuid=_as_uuid(child_uuid),
-                child_first_name=first_name,
-                child_last_name=last_name,
-                group_name=group_name,
-                location_name=location_name,
-                organisation_uuid=_as_uuid(organisation_uuid),
-                organisation_name=organisation_name,
-            )
-            for (
-                pk,
-                consent_uuid,
-                scope,
-                valid_until,
-                child_id,
-                child_uuid,
-                first_name,
-                last_name,
-                group_name,
-                location_name,
-                organisation_uuid,
-                organisation_name,
-            ) in found
-        ]
+            return cursor.fetchall()
+
+    def _consent(self, row) -> ExpiringConsent:
+        (
+            pk,
+            consent_uuid,
+            scope,
+            valid_until,
+            child_id,
+            child_uuid,
+            first_name,
+            last_name,
+            group_name,
+            location_name,
+            organisation_uuid,
+            organisation_name,
+        ) = row
+        return ExpiringConsent(
+            pk=pk,
+            uuid=_as_uuid(consent_uuid),
+            scope=scope,
+            valid_until=valid_until,
+            days_left=(valid_until - self.on).days,
+            child_id=child_id,
+            child_uuid=_as_uuid(child_uuid),
+            child_first_name=first_name,
+            child_last_name=last_name,
+            group_name=group_name,
+            location_name=location_name,
+            organisation_uuid=_as_uuid(organisation_uuid),
+            organisation_name=organisation_name,
+        )
 
 
 def consents_expiring_for_user(user, *, within_days: int = 31, on=None) -> ExpiringConsents:

@@ -1,6 +1,7 @@
 """The audit trail (NEN 7513): lists, searches, prints, exports and refusals are
 written with who, acting as what, what, outcome and from where — never content."""
 
+import datetime
 import uuid
 
 import pytest
@@ -8,6 +9,7 @@ from django.db import DatabaseError, connection, transaction
 from django.db.models import CharField, TextField
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from alert4you import audit
 from alert4you.models import AuditEntry
@@ -291,6 +293,22 @@ def test_acting_as_names_every_current_role_and_organisation(world):
     text = audit.acting_as(w.coach)
     assert "Speelwerk" in text and "Yorneo" in text
     assert audit.acting_as(make_user("nobody")) == ""
+
+
+def test_acting_as_leaves_out_ended_and_future_roles_and_orders_by_organisation(world):
+    w = world
+    today = timezone.localdate()
+    ended = add_membership(w.coach, w.childcare, Role.LOCATION_MANAGER, locations=[w.location])
+    ended.start_date, ended.end_date = today - datetime.timedelta(30), today - datetime.timedelta(1)
+    ended.save()
+    assert "Speelwerk" not in audit.acting_as(w.coach)
+    ended.start_date, ended.end_date = today + datetime.timedelta(1), None
+    ended.save()
+    assert "Speelwerk" not in audit.acting_as(w.coach)
+    ended.start_date, ended.end_date = today, today  # its last day
+    ended.save()
+    names = [part.split("(")[1].rstrip(")") for part in audit.acting_as(w.coach).split("; ")]
+    assert "Speelwerk" in names and names == sorted(names)
 
 
 def test_acting_as_is_read_once_per_request(rf, world):

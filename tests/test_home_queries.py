@@ -12,17 +12,18 @@ from django.utils import timezone
 
 from casework.models import Case, Child
 from coaching import selectors as coaching_selectors
-from coaching.models import AgendaItem, Visit
+from coaching import services as coaching_services
+from coaching.models import AgendaItem, GroupPlan, Visit
 from parents.models import Consent
 from pilots.models import Group, MembershipGroup
 from tests.conftest import log_concern
 
 pytestmark = pytest.mark.django_db
 
-#: User, second-step device, roles (the session comes from the cache); groups,
-#: children (with their open cases, and the mentees), expiring consents (with
-#: their total), concerns, next visits and their groups, group plans.
-PM_HOME_QUERIES = 10
+#: User, second-step device, roles (the session comes from the cache); groups
+#: (with their group plans), children (with their open cases, and the mentees),
+#: expiring consents (with their total), concerns, next visits (with their groups).
+PM_HOME_QUERIES = 8
 
 
 def home_queries(client) -> list[str]:
@@ -182,3 +183,25 @@ def test_pm_home_shows_each_childs_mentor(client, cases):
     client.force_login(w.pm_a)
     rows = {name: row["mentor_name"] for name, row in _child_rows(client).items()}
     assert rows == {w.child_a.first_name: w.pm_a.get_full_name(), child.first_name: "geen"}
+
+
+def test_pm_home_links_the_latest_approved_group_plan_and_the_one_in_progress(client, cases):
+    from tests.coaching.test_group_plan_services import approved_plan
+
+    w = cases
+    approved_plan(w)
+    second = approved_plan(w)
+    draft = coaching_services.group_plan_start(actor=w.pm_a, group=w.group_a)
+    client.force_login(w.pm_a)
+    response = client.get(reverse("home"))
+    (group,) = response.context["staff_groups"]
+    assert (group.current_group_plan.pk, group.current_group_plan.version) == (second.pk, 2)
+    assert (group.group_plan_in_progress.pk, group.group_plan_in_progress.status) == (
+        draft.pk,
+        "draft",
+    )
+    assert group.location_name == w.group_a.location.name
+    links = response.content.decode().split(f'data-group-plan-links="{w.group_a.uuid}"')[1]
+    links = links.split("</span>\n")[0]
+    assert second.get_absolute_url() in links and draft.get_absolute_url() in links
+    assert GroupPlan.objects.get(group=w.group_a, version=1).get_absolute_url() not in links

@@ -24,7 +24,7 @@ def test_navigation_and_audit_trail_read_the_roles_with_one_query(client, cases)
     sql = page_queries(client, reverse("casework:case-list"))
     # The navigation shows the Cases link, the access log names the role.
     assert AccessLogEntry.objects.filter(user=cases.pm_a).latest("at").acting_as
-    role_queries = [q for q in sql if q.startswith('SELECT "pilots_membership"."role"')]
+    role_queries = [q for q in sql if '"pilots_membership"' in q]
     assert len(role_queries) == 1
 
 

@@ -115,7 +115,8 @@ class KindSpec:
 
 
 def _visits():
-    return Visit.objects.select_related("location", "coach").prefetch_related("groups")
+    # The groups come with the facts (`prepare_visits`), as values.
+    return Visit.objects.select_related("location", "coach")
 
 
 def _spec_table() -> dict[str, KindSpec]:

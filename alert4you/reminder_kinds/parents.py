@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
-from django.urls import reverse
 from django.utils import translation
 
 from alert4you.models import ReminderKind as Kind
@@ -24,6 +23,7 @@ from .common import (
     day_text,
     site_url,
     staff_of_groups,
+    uuid_reverse,
     visible_case_pairs,
     visible_child_pairs,
 )
@@ -85,7 +85,7 @@ def context_conversation_next_step(reminder, conversation, seen_cases) -> dict:
         "day": day_text(conversation.next_step_on),
         "next_step": conversation.next_step,
         "url": site_url(
-            reverse("parents:conversation-detail", kwargs={"conversation_uuid": conversation.uuid})
+            uuid_reverse("parents:conversation-detail", conversation_uuid=conversation.uuid)
         ),
     }
 
@@ -170,8 +170,6 @@ def context_consent_expiring(reminder, consent, facts) -> dict:
             "scope": consent.get_scope_display(),
             "organisation_name": consent.organisation.name if consent.organisation_id else "",
             "day": day_text(consent.valid_until),
-            "url": site_url(
-                reverse("parents:child-consents", kwargs={"child_uuid": consent.child.uuid})
-            ),
+            "url": site_url(uuid_reverse("parents:child-consents", child_uuid=consent.child.uuid)),
         }
     return dict(facts.contexts[key])

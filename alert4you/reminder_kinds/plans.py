@@ -6,7 +6,6 @@ import datetime
 from dataclasses import dataclass
 
 from django.db.models import Exists, Max, OuterRef
-from django.urls import reverse
 
 from alert4you.models import ReminderKind as Kind
 from casework.models import (
@@ -27,6 +26,7 @@ from .common import (
     managers_of_locations,
     site_url,
     staff_of_groups,
+    uuid_reverse,
     visible_case_pairs,
 )
 
@@ -88,7 +88,7 @@ def context_plan_evaluation(reminder, plan, facts) -> dict:
         "child": child_label(plan.case.child),
         "day": day_text(plan.next_evaluation_date),
         "today": reminder.for_date == plan.next_evaluation_date,
-        "url": site_url(reverse("casework:plan-detail", kwargs={"case_uuid": plan.case.uuid})),
+        "url": site_url(uuid_reverse("casework:plan-detail", case_uuid=plan.case.uuid)),
     }
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -10,6 +11,7 @@ from django.utils import timezone, translation
 
 from alert4you.models import ReminderKind as Kind
 from coaching.models import AgendaItem, Topic, Visit, VisitStatus
+from pilots.models import Group
 
 from .common import (
     QUESTIONS_DAYS_BEFORE,
@@ -94,17 +96,29 @@ class VisitFacts:
     seen_cases: set[tuple[int, int]]
     #: Per (visit id, language), what every mail about the visit says.
     contexts: dict = field(default_factory=dict)
-    #: Per visit id, its group ids and its local day.
+    #: Per visit id, its group ids, their names (in the groups' order) and its local day.
     groups_of: dict[int, list[int]] = field(default_factory=dict)
+    group_names: dict[int, list[str]] = field(default_factory=dict)
     days: dict[int, datetime.date] = field(default_factory=dict)
 
 
 def prepare_visits(reminders, visits: dict) -> VisitFacts:
-    groups_of = {pk: [g.pk for g in v.groups.all()] for pk, v in visits.items()}
+    groups_of = {pk: [] for pk in visits}
+    group_names = {pk: [] for pk in visits}
+    # The visits' groups as values in one query (no manager and model per
+    # group), in the order of `Group.Meta.ordering`, as ``visit.groups.all()``.
+    rows = (
+        Visit.groups.through.objects.filter(visit_id__in=set(visits))
+        .order_by(*(re.sub("^(-?)", r"\1group__", key) for key in Group._meta.ordering))
+        .values_list("visit_id", "group_id", "group__name")
+    )
+    for visit_id, group_id, name in rows:
+        groups_of[visit_id].append(group_id)
+        group_names[visit_id].append(name)
     days = {pk: local_day(v.starts_at) for pk, v in visits.items()}
     groups = {g for ids in groups_of.values() for g in ids}
     staff = staff_of_groups(groups, _today()) if groups else {}
-    return VisitFacts(staff, {}, set(), groups_of=groups_of, days=days)
+    return VisitFacts(staff, {}, set(), groups_of=groups_of, group_names=group_names, days=days)
 
 
 def prepare_visit_tomorrow(reminders, visits: dict) -> VisitFacts:
@@ -164,7 +178,9 @@ def _visit_context(reminder, visit, facts) -> dict:
             "day": day_text(start.date()),
             "starts": start.strftime("%H:%M"),
             "ends": end.strftime("%H:%M"),
-            "group_names": [g.name for g in visit.groups.all()],
+            "group_names": list(facts.group_names[visit.pk])
+            if visit.pk in facts.group_names
+            else [g.name for g in visit.groups.all()],
             "coach_name": person(visit.coach),
             "url": site_url(visit_url(visit)),
         }

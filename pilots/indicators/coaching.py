@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, FilteredRelation, Q
+from django.db.models import Count, FilteredRelation, Q, Subquery
 from django.utils.translation import gettext as _
 
-from coaching.models import AgendaItem, AssignmentKind, Topic, VisitStatus
+from coaching.models import AgendaItem, AssignmentKind, CoachAssignment, Topic, VisitStatus
 from pilots.dashboard_types import Indicator, Table
 from pilots.suppression import count_figure, share_figure
 
@@ -15,18 +15,21 @@ from ._common import moment_in_period
 def visit_coverage(scope, filters, locations) -> Indicator:
     """Per location, the structural visits in the period (whatever became of
     them) and how many were held; coverage is held of planned."""
-    # Only the period's visits are joined (not every visit, filtered afterwards);
-    # the date bounds can use the index on (location, starts_at).
-    in_period = FilteredRelation("visits", condition=moment_in_period(filters, "visits__starts_at"))
-    structural = Q(period_visits__assignment__kind=AssignmentKind.STRUCTURAL)
+    # Only the period's structural visits are joined (not every visit, filtered
+    # afterwards); the date bounds can use the index on (location, starts_at),
+    # and the kind is tested against the structural assignments (a semi-join)
+    # rather than by joining every visit's assignment.
+    structural = CoachAssignment.objects.filter(kind=AssignmentKind.STRUCTURAL).order_by()
+    period_visits = FilteredRelation(
+        "visits",
+        condition=moment_in_period(filters, "visits__starts_at")
+        & Q(visits__assignment__in=Subquery(structural.values("pk"))),
+    )
     rows = (
-        locations.annotate(period_visits=in_period)
+        locations.annotate(period_visits=period_visits)
         .annotate(
-            planned=Count("period_visits", filter=structural),
-            held=Count(
-                "period_visits",
-                filter=structural & Q(period_visits__status=VisitStatus.HELD),
-            ),
+            planned=Count("period_visits"),
+            held=Count("period_visits", filter=Q(period_visits__status=VisitStatus.HELD)),
         )
         .order_by("name", "pk")
         .values_list("name", "planned", "held")

@@ -9,13 +9,13 @@ from parents.models import Consent, ConversationForm, Decision, ParentConversati
 from pilots.dashboard_types import Indicator, Table
 from pilots.suppression import count_figure
 
-from ._common import cases_in, children_in, in_period
+from ._common import groups_in, in_period
 
 
 def conversations_by_form(scope, filters, locations) -> Indicator:
     counts = dict(
         ParentConversation.objects.filter(
-            case__in=cases_in(locations), status=ParentConversation.Status.HELD
+            case__child__group__in=groups_in(locations), status=ParentConversation.Status.HELD
         )
         .filter(in_period(filters, "planned_on"))
         .values("form")
@@ -43,7 +43,7 @@ def consents(scope, filters, locations) -> Indicator:
     withdrawn = in_period(filters, "withdrawn_on")
     # Only the rows any count looks at: decided or withdrawn in the period.
     counts = (
-        Consent.objects.filter(child__in=children_in(locations))
+        Consent.objects.filter(child__group__in=groups_in(locations))
         .filter(decided | withdrawn)
         .aggregate(
             granted=Count(

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from casework.models import AccessLogEntry, Case, Concern
-from tests.conftest import log_concern
+from tests.conftest import add_parents, grant_consent, log_concern
 
 
 def _concern_data(**overrides):
@@ -199,3 +199,25 @@ def test_history_tab_shows_who_changed_what(client, cases):
     body = page.content.decode()
     assert "Anna" in body  # pm_a logged the concern
     assert AccessLogEntry.objects.filter(case=w.case_a, action="history").exists()
+
+
+def test_the_case_page_offers_a_new_concern_only_to_who_may_log_one(client, cases):
+    from casework import services
+    from parents.models import Scope
+
+    w = cases
+    add_parents(w.child_a, actor=w.pm_a)
+    grant_consent(w.child_a, actor=w.pm_a, scope=Scope.OBSERVATION_BY_COACH)
+    services.case_team_add(actor=w.manager, case=w.case_a, user=w.coach, role="coach")
+    url = w.case_a.get_absolute_url()
+    new_concern = reverse("casework:concern-create", kwargs={"child_uuid": w.child_a.uuid})
+    client.force_login(w.pm_a)
+    assert new_concern in client.get(url).content.decode()
+    # On the team, so the coach may change the case, but a concern about the
+    # child is for the group's staff, its managers and the mentor: no link that
+    # would answer "not found".
+    client.force_login(w.coach)
+    page = client.get(url).content.decode()
+    assert reverse("casework:observation-create", kwargs={"case_uuid": w.case_a.uuid}) in page
+    assert new_concern not in page
+    assert client.get(new_concern).status_code == 404

@@ -150,3 +150,36 @@ def test_case_page_queries_do_not_grow_with_other_cases(client, world):
     small = _count(client, case.get_absolute_url())
     _bulk_cases(world, 495)
     assert _count(client, case.get_absolute_url()) == small
+
+
+def _plans_and_team(world, case, count):
+    from casework.models import CaseTeamMember, Plan, PlanReview
+
+    start = Plan.objects.filter(case=case).count()
+    for version in range(start + 1, start + count + 1):
+        plan = Plan.objects.create(
+            case=case,
+            version=version,
+            status="approved",
+            next_evaluation_date=datetime.date(2025, 6, 1),
+            created_by=world.pm_a,
+        )
+        for action in ("submitted", "approved"):
+            PlanReview.objects.create(plan=plan, action=action, by=world.manager, comment="ok")
+    for user in (world.coach, world.manager):
+        if count and not CaseTeamMember.objects.filter(case=case, user=user).exists():
+            CaseTeamMember.objects.create(
+                case=case, user=user, role="location_manager", added_by=world.pm_a
+            )
+
+
+def test_case_page_queries_do_not_grow_with_plan_versions_reviews_or_the_team(client, world):
+    case = _bulk_cases(world, 1)[0]
+    client.force_login(world.pm_a)
+    _plans_and_team(world, case, 1)
+    small = _count(client, case.get_absolute_url())
+    _plans_and_team(world, case, 20)
+    _timeline_rows(world, case, 20)
+    response = client.get(case.get_absolute_url())
+    assert _count(client, case.get_absolute_url()) == small
+    assert response.content.decode().count("Goedgekeurd") >= 21  # every version's approval

@@ -339,6 +339,24 @@ def test_concerns_by_domain_counts_children_per_month_and_domain(places):
     ] == {**zero, "language": SMALL}
 
 
+def test_concerns_by_domain_counts_a_child_with_two_cases_once_in_every_scope(places):
+    p = places
+    for c in cases(p, p.a, 6, closed=D(2026, 1, 10)):
+        concern(p, c, D(2026, 1, 5))
+        reopened = Case.objects.create(child=c.child, opened_by=p.staff)
+        concern(p, reopened, D(2026, 1, 20))
+    for c in cases(p, p.c, 5):  # the other pilot
+        concern(p, c, D(2026, 1, 12))
+
+    # Counted per case, the pilot would show 10 and the nation 15.
+    national = figures(indicator(sel.national_scope(), "concerns_by_domain"), Domain.values)
+    pilot = figures(indicator(pilot_scope(p), "concerns_by_domain"), Domain.values)
+    assert (national["2026-01"]["social_emotional"], pilot["2026-01"]["social_emotional"]) == (
+        "10",
+        "5",
+    )
+
+
 # --- lead time --------------------------------------------------------------------------------
 
 
