@@ -232,6 +232,10 @@ ALERT4YOU_RETENTION_YEARS = {
     "other": 20,
 }
 
+# A dashboard's indicators on a cold cache: how many database connections
+# compute them side by side (pilots.indicators; 1: one after another).
+DASHBOARD_QUERY_THREADS = env_int("DASHBOARD_QUERY_THREADS", 2)
+
 # The cache: Redis when CACHE_URL names one (production), shared by every web
 # worker; without it each process keeps its own in memory (`make run`).
 CACHE_URL = env_str("CACHE_URL", "")

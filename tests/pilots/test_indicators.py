@@ -711,3 +711,60 @@ def test_locations_in_scope(places):
     assert names(sel.national_scope(), location_type="kdv") == ["Alfa KDV", "Gamma KDV"]
     assert names(sel.national_scope(), municipality_id=p.tynaarlo.pk) == ["Beta BSO"]
     assert names(sel.scope_for_location(p.b), location_type="kdv") == []
+
+
+def _every_figure(indicators):
+    return [(i.key, i.title, i.table.columns, figures(i)) for i in indicators]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_indicators_computed_side_by_side_equal_those_computed_one_by_one(places, settings):
+    from django.db.backends.signals import connection_created
+
+    from pilots.indicators import compute_uncached
+
+    _open_cases_data(places)
+    for n, c in enumerate(Case.objects.all()[:8]):
+        concern(places, c, D(2026, 1 + n % 3, 10), domain="language" if n % 2 else "motor")
+    scope = sel.national_scope()
+    opened = []
+
+    def note(sender, **kwargs):
+        opened.append(sender)
+
+    # In English, not the site's Dutch: the other thread must speak it too.
+    with translation.override("en"):
+        settings.DASHBOARD_QUERY_THREADS = 1
+        one_by_one = _every_figure(compute_uncached(scope, PERIOD))
+        settings.DASHBOARD_QUERY_THREADS = 2
+        connection_created.connect(note)
+        try:
+            side_by_side = _every_figure(compute_uncached(scope, PERIOD))
+        finally:
+            connection_created.disconnect(note)
+    assert opened  # a second connection did part of the work
+    assert side_by_side == one_by_one
+    assert any(figures != {} for *_, figures in side_by_side)
+
+
+def test_inside_a_transaction_indicators_are_computed_on_its_connection(places, settings):
+    from django.db.backends.signals import connection_created
+
+    from pilots.indicators import compute_uncached
+
+    _open_cases_data(places)  # not committed: another connection would not see it
+    opened = []
+
+    def note(sender, **kwargs):
+        opened.append(sender)
+
+    settings.DASHBOARD_QUERY_THREADS = 2
+    connection_created.connect(note)
+    try:
+        shown = only_figure(
+            next(i for i in compute_uncached(pilot_scope(places), PERIOD) if i.key == "open_cases")
+        )
+    finally:
+        connection_created.disconnect(note)
+    assert not opened
+    assert shown.display == "10"
