@@ -4,12 +4,9 @@ memberships, read once for the navigation too)."""
 
 from __future__ import annotations
 
-import uuid
-
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models.expressions import RawSQL
-from django.urls import reverse
 from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
@@ -22,6 +19,7 @@ from pilots import selectors
 from pilots.models import Group, Role
 
 from . import sql as sql_parts
+from .links import uuid_reverse
 
 #: How many expiring consents the home page lists.
 EXPIRING_SHOWN = 5
@@ -224,12 +222,6 @@ def _concerns_logged_by(user, limit: int = 10) -> list[dict]:
     ]
 
 
-_URL_MARKER = "00000000-0000-0000-0000-000000000000"
-
-
 def _url_for_uuid(viewname: str, kwarg: str):
-    """`reverse(viewname, kwargs={kwarg: uuid})` as a function of the uuid,
-    reversed once: the home page links every child of the user's groups."""
-    url = reverse(viewname, kwargs={kwarg: _URL_MARKER})
-    # uuid.UUID: read by hand, SQLite (`make run`) gives the 32 hex digits alone.
-    return lambda value: url.replace(_URL_MARKER, str(uuid.UUID(str(value))))
+    """`reverse(viewname, kwargs={kwarg: uuid})` as a function of the uuid."""
+    return lambda value: uuid_reverse(viewname, **{kwarg: value})

@@ -9,7 +9,6 @@ never open every child's file, and a superuser sees only what was granted.
 from __future__ import annotations
 
 import functools
-import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -28,11 +27,11 @@ from django.db.models import (
 )
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language, override
 
 from alert4you import sql as sql_parts
+from alert4you.links import uuid_reverse
 from pilots.models import Group, Location, Membership, MembershipGroup, MembershipLocation, Role
 
 from .models import (
@@ -284,15 +283,10 @@ def case_list_rows(cases: list[Case], groups: list[GroupOption]) -> list[Case]:
     missing = {case.child.group_id for case in cases} - by_id.keys()
     if missing:
         by_id.update((g.id, g) for g in _group_options(Group.objects.filter(pk__in=missing)))
-    # The URL of every case but the UUID is the same: reverse it once.
-    marker = uuid.UUID(int=0)
-    prefix, suffix = reverse("casework:case-detail", kwargs={"case_uuid": marker}).split(
-        str(marker)
-    )
     status_labels = {value: str(label) for value, label in CaseStatus.choices}
     for case in cases:
         case.group = by_id[case.child.group_id]
-        case.url = f"{prefix}{case.uuid}{suffix}"
+        case.url = uuid_reverse("casework:case-detail", case_uuid=case.uuid)
         case.status_label = status_labels.get(case.status, case.status)
     return cases
 
@@ -722,17 +716,12 @@ class DecisionQueue:
         ):
             by = User(username=username, first_name=first_name, last_name=last_name)
             submitted_by[plan_id] = QueueSubmission(by)
-        # The URL of every child plan but the case's UUID is the same: reverse it once.
-        marker = uuid.UUID(int=0)
-        prefix, suffix = reverse("casework:plan-detail", kwargs={"case_uuid": marker}).split(
-            str(marker)
-        )
         return {
             (self.CHILD, pk): {
                 "plan": QueueChildPlan(pk, version, f"{first_name} {last_name}"),
                 "submission": submitted_by.get(pk),
                 "group": QueueGroup(group, QueueLocation(location)),
-                "url": f"{prefix}{case_uuid}{suffix}",
+                "url": uuid_reverse("casework:plan-detail", case_uuid=case_uuid),
             }
             for pk, version, case_uuid, first_name, last_name, group, location in plans
         }

@@ -5,17 +5,17 @@ from __future__ import annotations
 
 import datetime
 import functools
-import uuid
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.db.models import Exists, OuterRef
-from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 
+from alert4you.links import uuid_reverse
 from casework.models import (
     Case,
     CaseGroupObjectPermission,
@@ -167,35 +167,6 @@ def safe_reverse(name: str, **kwargs) -> str:
         return uuid_reverse(name, **kwargs)
     except NoReverseMatch:
         return reverse("reminders:reminder-list")
-
-
-#: Stands for the UUID of the object in a reversed path (`uuid_reverse`).
-_STAND_IN = uuid.UUID(int=0)
-
-
-def uuid_reverse(name: str, **kwargs) -> str:
-    """``reverse(name, kwargs=kwargs)``, cheaply for a page addressed by one
-    UUID (a batch of mails links to thousands): the path is reversed once, with
-    a stand-in UUID that each call replaces. A UUID's path argument is its text,
-    so the path is the one `reverse` gives (a test compares them)."""
-    ((key, value),) = kwargs.items()
-    if type(value) is not uuid.UUID:
-        return reverse(name, kwargs=kwargs)
-    path = _path_with_stand_in(
-        name,
-        key,
-        get_urlconf() or settings.ROOT_URLCONF,
-        get_script_prefix(),
-        translation.get_language(),
-    )
-    return path.replace(str(_STAND_IN), str(value))
-
-
-@functools.lru_cache(maxsize=256)
-def _path_with_stand_in(name: str, key: str, urlconf, prefix: str, language) -> str:
-    """The path of page `name` for the stand-in UUID (per URL configuration,
-    script prefix and language: what a reversed path depends on)."""
-    return reverse(name, kwargs={key: _STAND_IN})
 
 
 def visible_case_pairs(pairs: Iterable[tuple[int, int]]) -> set[tuple[int, int]]:
