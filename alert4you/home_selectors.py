@@ -186,8 +186,8 @@ def _expiring_consents(child_ids) -> tuple[list, int]:
     return parent_selectors.ExpiringConsents(child_ids).first_with_total(EXPIRING_SHOWN)
 
 
-#: The rows of `casework.selectors.concerns_logged_by(user)` (the concerns the user
-#: logged about the cases they may see, newest first) that the home page shows.
+#: The concerns the user logged about the cases they may see, newest first, as
+#: the home page shows them.
 _CONCERNS_LOGGED_BY = """
 SELECT c."uuid", ch."first_name", ch."last_name", k."observed_on", k."domain"
   FROM "casework_concern" k
@@ -200,7 +200,7 @@ SELECT c."uuid", ch."first_name", ch."last_name", k."observed_on", k."domain"
 
 
 def _concerns_logged_by(user, limit: int = 10) -> list[dict]:
-    """The rows of `casework.selectors.concerns_logged_by(user)`: the child's name,
+    """The rows of the concerns the user logged: the child's name,
     the link to the case, the day and the domain. Written out: built through the
     ORM, the query cost more to compile than to run."""
     granted, granted_params = _sql_and_params(case_selectors.granted_case_ids(user))

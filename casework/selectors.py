@@ -32,7 +32,7 @@ from django.utils.translation import get_language, override
 
 from alert4you import sql as sql_parts
 from alert4you.links import uuid_reverse
-from pilots.models import Group, Location, Membership, MembershipGroup, MembershipLocation, Role
+from pilots.models import Group, Location, Membership, Role
 
 from .models import (
     Case,
@@ -305,55 +305,51 @@ def concern_child_ids(user):
     return children.values_list("pk", flat=True)
 
 
-def _concern_child_ids_query(user_id, on):
-    # Each way in reads its own index; one query joining them by OR would read
-    # every child in the country.
-    memberships = Membership.objects.current(on).filter(user_id=user_id)
-    staff_groups = MembershipGroup.objects.filter(
-        membership__in=memberships.filter(role=Role.PEDAGOGICAL_STAFF)
-    ).values("group_id")
-    care_locations = MembershipLocation.objects.filter(
-        membership__in=memberships.filter(role__in=[Role.LOCATION_MANAGER, Role.CARE_COORDINATOR])
-    ).values("location_id")
-    in_groups = Child.objects.filter(group__in=staff_groups)
-    at_locations = Child.objects.filter(group__location__in=care_locations)
-    mentees = Child.objects.filter(
-        mentor_id=user_id, group__location__organisation__in=memberships.values("organisation")
-    )
-    first, *others = [
-        children.order_by().values_list("pk", flat=True)
-        for children in (in_groups, at_locations, mentees)
-    ]
-    return first.union(*others)
-
-
-#: Stand-ins for the user and the day, to compile `_concern_child_ids_query` once.
-_SOME_USER_ID, _SOME_DAY = -7, date(1, 1, 1)
-
-
-@functools.cache
-def _concern_child_ids_compiled() -> tuple[str, tuple]:
-    return _concern_child_ids_query(_SOME_USER_ID, _SOME_DAY).query.sql_with_params()
+#: The children a user may log a concern about (`concern_child_ids`). Each way
+#: in reads its own index; one query joining them by OR would read every child
+#: in the country. Written out: built through the ORM, the union cost more to
+#: compile on every request than the database spent running it.
+_CONCERN_CHILD_IDS = """
+  SELECT ch.id FROM casework_child ch
+   WHERE ch.group_id IN (SELECT mg.group_id FROM pilots_membershipgroup mg
+                           JOIN pilots_membership m ON m.id = mg.membership_id
+                          WHERE {current} AND m.role = %s)
+  UNION
+  SELECT ch.id FROM casework_child ch JOIN pilots_group g ON g.id = ch.group_id
+   WHERE g.location_id IN (SELECT ml.location_id FROM pilots_membershiplocation ml
+                             JOIN pilots_membership m ON m.id = ml.membership_id
+                            WHERE {current} AND m.role IN (%s, %s))
+  UNION
+  SELECT ch.id FROM casework_child ch
+    JOIN pilots_group g ON g.id = ch.group_id
+    JOIN pilots_location l ON l.id = g.location_id
+   WHERE ch.mentor_id = %s
+     AND l.organisation_id IN (SELECT m.organisation_id FROM pilots_membership m
+                                WHERE {current})
+""".format(
+    current="m.user_id = %s AND m.start_date <= %s AND (m.end_date IS NULL OR m.end_date >= %s)"
+)
 
 
 def _concern_child_ids_sql(user) -> RawSQL:
-    """`_concern_child_ids_query` for `user` today. The query's SQL is the same
-    for every user and day: building and compiling it through the ORM on each
-    request cost more than the database spent on it, so it is compiled once and
-    only its parameters change."""
-    sql, params = _concern_child_ids_compiled()
-    # Compiled parameters are already in the database's form (SQLite: text dates).
-    some_day = connection.ops.adapt_datefield_value(_SOME_DAY)
-    today = connection.ops.adapt_datefield_value(timezone.localdate())
-
-    def value(param):
-        if type(param) is type(some_day) and param == some_day:
-            return today
-        if type(param) is int and param == _SOME_USER_ID:
-            return user.pk
-        return param
-
-    return RawSQL(sql, [value(param) for param in params])
+    """The ids of the children `user` may log a concern about today: the children
+    of the groups they work in as staff, the children at the locations they
+    manage or coordinate care for, and their mentees in the organisations they
+    work for (current memberships only)."""
+    today = timezone.localdate()
+    member = [user.pk, today, today]
+    return RawSQL(
+        _CONCERN_CHILD_IDS,
+        [
+            *member,
+            Role.PEDAGOGICAL_STAFF.value,
+            *member,
+            Role.LOCATION_MANAGER.value,
+            Role.CARE_COORDINATOR.value,
+            user.pk,
+            *member,
+        ],
+    )
 
 
 @dataclass(frozen=True)
@@ -576,14 +572,6 @@ def review_queue_for_user(user) -> QuerySet[Plan]:
         )
         .select_related("case__child__group__location", "created_by")
         .order_by("created_at")
-    )
-
-
-def concerns_logged_by(user, limit: int = 10) -> QuerySet[Concern]:
-    return (
-        Concern.objects.filter(logged_by=user, case_id__in=granted_case_ids(user))
-        .select_related("case__child")
-        .order_by("-created_at")[:limit]
     )
 
 
