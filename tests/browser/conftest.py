@@ -123,9 +123,18 @@ def log_in(page, username: str, password: str) -> None:
     page.wait_for_url(lambda url: urlsplit(url).path == reverse("home"))
 
 
+def submit(page, control) -> None:
+    """Click a control that sends a form and wait until the answer has loaded.
+
+    A click does not wait for the navigation it starts, and `wait_for_url` returns
+    at once when the answer comes back at the address the form was on: a check
+    made right after either would read the old page."""
+    with page.expect_navigation():
+        control.click()
+
+
 def log_out(page) -> None:
-    page.locator("form[action$='/logout/'] [type=submit]").click()
-    page.wait_for_load_state()
+    submit(page, page.locator("form[action$='/logout/'] [type=submit]"))
 
 
 def assert_no_horizontal_scroll(page) -> None:

@@ -14,7 +14,14 @@ from django.urls import reverse
 from coaching.models import GroupPlan, GroupPlanReview
 from tests.conftest import PASSWORD
 
-from .conftest import TABLET, assert_no_horizontal_scroll, log_in, log_out, start_coach_visit
+from .conftest import (
+    TABLET,
+    assert_no_horizontal_scroll,
+    log_in,
+    log_out,
+    start_coach_visit,
+    submit,
+)
 
 DESKTOP = {"width": 1280, "height": 900}
 
@@ -85,8 +92,7 @@ def test_tip_flows_into_group_plan_and_manager_returns_then_approves(
     page.wait_for_url(f"**{detail_url}")
     page.locator("[data-staffing-warning]").wait_for()
     page.locator("#id_submit_comment").fill("Monday is tight; can we find a second PM?")
-    page.locator("[data-plan-actions] form[action$='/submit/'] [type=submit]").click()
-    page.wait_for_url(f"**{detail_url}")
+    submit(page, page.locator("[data-plan-actions] form[action$='/submit/'] [type=submit]"))
     plan.refresh_from_db()
     assert plan.status == "submitted"
     log_out(page)
@@ -102,8 +108,7 @@ def test_tip_flows_into_group_plan_and_manager_returns_then_approves(
     assert warning.get_attribute("role") == "alert"
     assert_accessible(page)
     page.locator("#id_decision_comment").fill("Plan two PMs on Monday from 07:30.")
-    page.locator("[data-decision] button[formaction$='/return/']").click()
-    page.wait_for_url(f"**{detail_url}")
+    submit(page, page.locator("[data-decision] button[formaction$='/return/']"))
     plan.refresh_from_db()
     assert plan.status == "returned"
     log_out(page)
@@ -115,15 +120,13 @@ def test_tip_flows_into_group_plan_and_manager_returns_then_approves(
     page.locator("main form [type=submit]").first.click()
     page.wait_for_url(f"**{detail_url}")
     assert page.locator("[data-staffing-warning]").count() == 0
-    page.locator("[data-plan-actions] form[action$='/submit/'] [type=submit]").click()
-    page.wait_for_url(f"**{detail_url}")
+    submit(page, page.locator("[data-plan-actions] form[action$='/submit/'] [type=submit]"))
     log_out(page)
 
     # The manager approves.
     log_in(page, world.manager.username, PASSWORD)
     page.goto(detail_url)
-    page.locator("[data-decision] button:not([formaction])").click()
-    page.wait_for_url(f"**{detail_url}")
+    submit(page, page.locator("[data-decision] button:not([formaction])"))
     plan.refresh_from_db()
     assert plan.status == "approved"
     assert list(plan.reviews.values_list("action", flat=True)) == [

@@ -8,7 +8,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tests.conftest import PASSWORD
 
-from .conftest import TABLET, assert_no_horizontal_scroll
+from .conftest import TABLET, assert_no_horizontal_scroll, submit
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
@@ -30,14 +30,14 @@ def test_setting_up_two_step_login(page, live_server, world, assert_accessible):
     device = TOTPDevice.objects.get(user=world.pm_a, confirmed=False)
     wrong = f"{(totp(device.bin_key) + 500_000) % 1_000_000:06d}"
     page.locator("#id_code").fill(wrong)
-    page.locator("main form:not([action$='/logout/']) [type=submit]").click()
+    submit(page, page.locator("main form:not([action$='/logout/']) [type=submit]"))
     assert page.locator("#id_code_error").is_visible()
     assert page.locator("#id_code").get_attribute("aria-invalid") == "true"
     assert_accessible(page)
 
     TOTPDevice.objects.filter(pk=device.pk).update(throttling_failure_timestamp=None)
     page.locator("#id_code").fill(f"{totp(device.bin_key):06d}")
-    page.locator("main form:not([action$='/logout/']) [type=submit]").click()
+    submit(page, page.locator("main form:not([action$='/logout/']) [type=submit]"))
     assert page.locator("[data-backup-code]").count() == 10
     assert page.locator("[data-print-page]").is_visible()
     assert_accessible(page)
