@@ -25,6 +25,18 @@ def _default_language(settings):
     translation.activate(settings.LANGUAGE_CODE)
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Every test starts with an empty cache. It is in-memory per process, so an
+    xdist worker would otherwise hand one test what an earlier test cached
+    under the same key (the national dashboard's figures, for one) for the
+    rest of its lifetime: a result that depends on which tests ran before."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
 def verified_device(user):
     """The user's confirmed authenticator (TOTP) device; one is made if missing."""
     from django_otp.plugins.otp_totp.models import TOTPDevice

@@ -4,7 +4,6 @@ with nothing about a child the recipient may not see."""
 import datetime
 import smtplib
 import threading
-import time
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
@@ -393,9 +392,7 @@ def test_with_the_broker_down_planning_a_visit_works_and_the_next_sweep_sends_it
     assert [v.starts_at.date() for v in visits] == [day + DAY]
 
     clock.set(at(day))
-    started = time.monotonic()
     assert sweep() == 3  # claimed, but the broker refuses them
-    assert time.monotonic() - started < 5  # nothing hangs on the broker
     assert not mail.outbox
     assert set(Reminder.objects.values_list("status", "claimed_at")) == {(Status.PENDING, None)}
 
@@ -409,12 +406,20 @@ def test_with_the_broker_down_planning_a_visit_works_and_the_next_sweep_sends_it
     assert sweep() == 0 and len(mail.outbox) == 3
 
 
+def test_nothing_waits_long_on_a_broker_that_is_down():
+    """A sweep or a page that publishes while the broker is away gives up within
+    seconds (the work stays in the outbox): bounded by configuration, not timed."""
+    policy = app.conf.task_publish_retry_policy
+    attempts = policy["max_retries"] + 1
+    waits = policy["interval_start"] + policy["interval_max"] * policy["max_retries"]
+    assert attempts * app.conf.broker_connection_timeout + waits <= 5
+
+
 def test_with_the_broker_down_an_admin_can_still_resend(client, world, broker_down):
     row = _failed_digest_for(world.manager, world)
     login(client, world.org_admin)
-    started = time.monotonic()
     response = client.post(reverse("reminders:reminder-resend", args=[row.uuid]))
-    assert response.status_code == 302 and time.monotonic() - started < 5
+    assert response.status_code == 302
     row.refresh_from_db()
     assert row.status == Status.PENDING
 

@@ -79,6 +79,8 @@ def assert_accessible(axe):
     """Run axe-core on the page as it is now; fail with a readable report."""
 
     def check(page):
+        # After a wait for one element of an answer, the rest may still be arriving.
+        page.wait_for_load_state()
         results = axe.run(page, options=AXE_OPTIONS)
         assert results.violations_count == 0, (
             f"axe-core found WCAG 2.1 A/AA violations on {page.url}:\n" + results.generate_report()
@@ -147,8 +149,9 @@ def assert_no_horizontal_scroll(page) -> None:
 
 
 def start_coach_visit(world):
-    """Assign the coach to group A and start a visit there ten minutes ago, so it
-    is both the group's next visit and ready for its report."""
+    """Assign the coach to group A and start a visit there ten minutes ago (but
+    not before midnight: the coach finds it in this week on her home page), so
+    it is both the group's next visit and ready for its report."""
     PilotPartner.objects.create(pilot=world.pilot, organisation=world.youth_care, role="coaching")
     services.assignment_save(
         actor=world.manager,
@@ -158,7 +161,9 @@ def start_coach_visit(world):
         starts_on=timezone.localdate() - datetime.timedelta(days=7),
         groups=[world.group_a],
     )
-    starts_at = timezone.now().replace(second=0, microsecond=0) - datetime.timedelta(minutes=10)
+    now = timezone.now().replace(second=0, microsecond=0)
+    midnight = timezone.make_aware(datetime.datetime.combine(timezone.localdate(), datetime.time()))
+    starts_at = max(now - datetime.timedelta(minutes=10), midnight)
     visit = Visit.objects.create(
         coach=world.coach,
         location=world.location,

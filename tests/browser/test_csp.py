@@ -83,6 +83,8 @@ def test_the_policy_really_blocks_inline_script(csp_page, world, live_server):
           document.body.appendChild(script);
         }"""
     )
-    page.wait_for_timeout(100)
+    # The violation is reported by an event the browser queues: wait for it, however
+    # long a busy machine takes (a fixed pause can be too short).
+    page.wait_for_function("() => window.__cspViolations.length > 0")
     assert page.evaluate("() => window.__ranInline === true") is False
     assert any("script-src" in v for v in violations(page))

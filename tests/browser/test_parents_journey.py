@@ -13,7 +13,7 @@ from casework import services
 from parents.models import ParentConversation
 from tests.conftest import PASSWORD, add_parents, grant_consent
 
-from .conftest import dutch, log_in, log_out
+from .conftest import dutch, log_in, log_out, submit
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
@@ -52,9 +52,10 @@ def test_pm_and_coach_prepare_a_conversation_and_the_timeline_shows_it(
     page.get_by_label(dutch("May be difficult")).check()
     page.get_by_label("Carla").check()  # the coach takes part
     page.get_by_label("Moeder Testkind").check()
-    page.get_by_role("button", name=dutch("Plan the conversation")).click()
+    # Wait for the answer before reading the database: a click does not promise to.
+    submit(page, page.get_by_role("button", name=dutch("Plan the conversation")))
     conversation = ParentConversation.objects.get(case=w.case_a)
-    page.wait_for_url(f"**/conversations/{conversation.uuid}/")
+    assert page.url.endswith(f"/conversations/{conversation.uuid}/")
     assert_accessible(page)
 
     # The PM writes the message; the coach adds the wording.

@@ -8,6 +8,7 @@ import re
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from casework import services
 from casework.models import Case, PlanStatus
@@ -51,7 +52,7 @@ def test_pm_logs_a_concern_and_manager_approves_the_plan(page, world, child, ass
     page.get_by_role("button", name=dutch("Save the concern")).click()
     worry = page.get_by_role("group", name=dutch("worry level"))
     worry.locator(".invalid-feedback").wait_for()
-    assert worry.get_by_role("radio").first.get_attribute("aria-invalid") == "true"
+    expect(worry.get_by_role("radio").first).to_have_attribute("aria-invalid", "true")
     assert_accessible(page)
 
     page.get_by_label(dutch("date seen")).fill((today - datetime.timedelta(days=1)).isoformat())
@@ -119,6 +120,7 @@ def test_pm_logs_a_concern_and_manager_approves_the_plan(page, world, child, ass
     approved = page.get_by_role(
         "heading", name=dutch("Approved plan: version %(number)s") % {"number": plan.version}
     )
-    assert approved.is_visible()
-    assert approved.get_by_text(dutch("Approved"), exact=True).is_visible()
+    # The status is at the top of the answer: the rest may still be loading.
+    expect(approved).to_be_visible()
+    expect(approved.get_by_text(dutch("Approved"), exact=True)).to_be_visible()
     assert_accessible(page)

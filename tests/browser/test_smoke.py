@@ -2,8 +2,11 @@
 Dutch, reachable by keyboard, fit a tablet and pass axe-core's WCAG 2.1 A/AA
 rules. Later pages follow the same pattern: visit, check, `assert_accessible`."""
 
+import re
+
 import pytest
 from django.urls import reverse
+from playwright.sync_api import expect
 
 from alert4you import access_policy
 from casework.demo import load_demo_children
@@ -72,12 +75,12 @@ def test_every_demo_role_sees_its_dutch_home(new_context, demo, assert_accessibl
             # link, Enter moves the focus to the main content.
             page.keyboard.press("Tab")
             skip_link = page.locator(":focus")
-            assert skip_link.get_attribute("href") == "#main"
+            expect(skip_link).to_have_attribute("href", "#main")
             assert skip_link.inner_text() == dutch("Skip to main content")
             assert skip_link.is_visible()
             page.keyboard.press("Enter")
-            assert page.evaluate("document.activeElement.id") == "main"
-            assert page.url.endswith("#main")
+            expect(page.locator("#main")).to_be_focused()
+            expect(page).to_have_url(re.compile(r"#main$"))
 
             page.set_viewport_size(TABLET)
             assert_no_horizontal_scroll(page)

@@ -5,6 +5,7 @@ import pytest
 from django.urls import reverse
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from playwright.sync_api import expect
 
 from tests.conftest import PASSWORD
 
@@ -23,7 +24,8 @@ def test_setting_up_two_step_login(page, live_server, world, assert_accessible):
 
     assert page.locator("[data-qr-code] svg[role=img]").is_visible()
     assert page.locator("[data-secret]").inner_text().strip()
-    assert page.locator("#id_code").evaluate("el => el === document.activeElement")
+    # The browser applies `autofocus` when it next renders, which may be after the load event.
+    expect(page.locator("#id_code")).to_be_focused()
     assert_accessible(page)
     assert_no_horizontal_scroll(page)
 

@@ -28,8 +28,9 @@ from tests.conftest import add_membership, make_user
 
 pytestmark = pytest.mark.django_db
 
-TODAY = timezone.localdate()
-IN_SIX_WEEKS = TODAY + datetime.timedelta(weeks=6)
+TODAY = timezone.localdate  # called each time: a run may pass midnight
+# Worked out once, far enough from today that a day more or less changes no outcome.
+IN_SIX_WEEKS = TODAY() + datetime.timedelta(weeks=6)
 
 GOAL = {"description": "Mieke plays with one other child every day.", "owner_party": "childcare"}
 PARENTS_GOAL = {"description": "Parents practise naming things at home.", "owner_party": "parents"}
@@ -37,7 +38,7 @@ ACTION = {
     "description": "Mentor starts a daily buddy task with Mieke.",
     "owner_party": "childcare",
     "owner_name": "Anna",
-    "due_date": TODAY + datetime.timedelta(weeks=2),
+    "due_date": TODAY() + datetime.timedelta(weeks=2),
 }
 
 
@@ -358,11 +359,11 @@ def test_the_parents_agreement_is_recorded_with_the_version(client, cases):
     client.force_login(w.pm_a)
     response = client.post(
         url("plan-parents", plan_uuid=plan.uuid),
-        {"agreed_on": TODAY.isoformat(), "note": "In the talk with the mentor and the coach."},
+        {"agreed_on": TODAY().isoformat(), "note": "In the talk with the mentor and the coach."},
     )
     assert response.status_code == 302
     plan.refresh_from_db()
-    assert plan.parents_agreed_on == TODAY
+    assert plan.parents_agreed_on == TODAY()
     assert plan.parents_agreement_note == "In the talk with the mentor and the coach."
     record = plan.reviews.get(action="parents_agreed")
     assert (record.by, record.comment) == (w.pm_a, "In the talk with the mentor and the coach.")
@@ -374,7 +375,7 @@ def test_a_parents_agreement_in_the_future_is_refused(client, cases):
     w = cases
     plan = approved(w, w.case_a)
     client.force_login(w.pm_a)
-    tomorrow = TODAY + datetime.timedelta(days=1)
+    tomorrow = TODAY() + datetime.timedelta(days=1)
     response = client.post(url("plan-parents", plan_uuid=plan.uuid), {"agreed_on": tomorrow})
     assert response.status_code == 200
     assert "This date lies in the future." in response.content.decode()
@@ -386,7 +387,7 @@ def test_a_parents_agreement_in_the_future_is_refused(client, cases):
 def test_editing_a_version_clears_an_earlier_parents_agreement(cases):
     w = cases
     plan = draft(w.pm_a, w.case_a)
-    services.plan_record_parents_agreement(actor=w.pm_a, plan=plan, agreed_on=TODAY)
+    services.plan_record_parents_agreement(actor=w.pm_a, plan=plan, agreed_on=TODAY())
     draft_again = services.plan_update(
         actor=w.pm_a,
         plan=plan,
@@ -423,7 +424,7 @@ def test_an_evaluation_date_in_the_past_is_refused(client, cases):
     w = cases
     plan = services.plan_start_version(actor=w.pm_a, case=w.case_a)
     client.force_login(w.pm_a)
-    yesterday = (TODAY - datetime.timedelta(days=1)).isoformat()
+    yesterday = (TODAY() - datetime.timedelta(days=1)).isoformat()
     response = client.post(
         url("plan-edit", plan_uuid=plan.uuid),
         edit_data(goals=[GOAL], actions=[ACTION], next_evaluation_date=yesterday),

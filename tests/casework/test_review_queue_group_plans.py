@@ -22,7 +22,7 @@ from tests.conftest import add_membership, make_user
 pytestmark = pytest.mark.django_db
 
 QUEUE = reverse("casework:review-queue")
-TODAY = timezone.localdate()
+TODAY = timezone.localdate  # called each time: a run may pass midnight
 DAY_CARE_SLOT = {
     "weekday": 0,
     "day_kind": "school",
@@ -175,9 +175,9 @@ def _bulk_group_plans(world, count):
             group=group,
             version=1,
             status=PlanStatus.SUBMITTED,
-            period_start=TODAY,
-            period_end=TODAY + datetime.timedelta(weeks=26),
-            evaluation_date=TODAY + datetime.timedelta(weeks=24),
+            period_start=TODAY(),
+            period_end=TODAY() + datetime.timedelta(weeks=26),
+            evaluation_date=TODAY() + datetime.timedelta(weeks=24),
             created_by=world.pm_a,
         )
         for group in groups
@@ -225,7 +225,9 @@ def approved_group_plan(world, group, *, evaluation_date=None):
 
 def test_the_managers_home_shows_group_plans_waiting_and_overdue_evaluations(client, queued):
     w = queued
-    overdue = approved_group_plan(w, w.group_a, evaluation_date=TODAY - datetime.timedelta(days=1))
+    overdue = approved_group_plan(
+        w, w.group_a, evaluation_date=TODAY() - datetime.timedelta(days=1)
+    )
     client.force_login(w.manager)
     response = client.get("/")
     content = response.content.decode()
@@ -237,14 +239,14 @@ def test_the_managers_home_shows_group_plans_waiting_and_overdue_evaluations(cli
 
     # Once evaluated, it is no longer overdue.
     coaching_services.group_plan_evaluate(
-        actor=w.manager, plan=overdue, evaluated_on=TODAY, evaluation="It went well."
+        actor=w.manager, plan=overdue, evaluated_on=TODAY(), evaluation="It went well."
     )
     assert f'data-group-plan="{overdue.uuid}"' not in client.get("/").content.decode()
 
 
 def test_a_manager_of_another_location_sees_no_group_plans_of_ours_at_home(client, second_location):
     w = second_location
-    approved_group_plan(w, w.group_a, evaluation_date=TODAY - datetime.timedelta(days=1))
+    approved_group_plan(w, w.group_a, evaluation_date=TODAY() - datetime.timedelta(days=1))
     client.force_login(w.manager2)
     content = client.get("/").content.decode()
     assert 'data-group-plans-waiting="1"' in content  # their own group plan only
@@ -282,7 +284,7 @@ def _home_queries(client):
 
 
 def _approve_and_make_overdue(plans):
-    past = TODAY - datetime.timedelta(days=30)
+    past = TODAY() - datetime.timedelta(days=30)
     plans.update(status=PlanStatus.APPROVED, period_start=past, evaluation_date=past + DAY)
 
 

@@ -25,8 +25,8 @@ from tests.conftest import add_membership, add_parents, grant_consent, log_conce
 
 pytestmark = pytest.mark.django_db
 
-TODAY = timezone.localdate()
-YESTERDAY = TODAY - datetime.timedelta(days=1)
+TODAY = timezone.localdate  # called each time: a run may pass midnight
+YESTERDAY = TODAY() - datetime.timedelta(days=1)  # a day in the past (two after midnight)
 OLD_CONCERN = "Plays alone and withdraws when others come near."  # the `cases` fixture's
 CONCERN = "Hits other children when the group gets loud."
 OBSERVATION = "Calm with one adult close by; restless in the circle."
@@ -66,14 +66,14 @@ def _plan_with_whole_group_action(w, case):
         actor=w.pm_a,
         plan=plan,
         whole_group_learning="Pair children up.",
-        next_evaluation_date=TODAY + datetime.timedelta(weeks=6),
+        next_evaluation_date=TODAY() + datetime.timedelta(weeks=6),
         goals=[{"description": "Joins the circle every day.", "owner_party": "childcare"}],
         actions=[
             {
                 "description": "Start the morning with a quiet game for everyone.",
                 "owner_party": "childcare",
                 "owner_name": "Anna",
-                "due_date": TODAY + datetime.timedelta(weeks=2),
+                "due_date": TODAY() + datetime.timedelta(weeks=2),
                 "for_whole_group": True,
             }
         ],
@@ -117,13 +117,17 @@ def full(cases):
         actor=w.pm_a, case=w.case, setting="regular_group", place="Dolfijnen", start_date=YESTERDAY
     )
     services.referral_record(
-        actor=w.pm_a, case=w.case, target="paediatrician", reason="Hearing test", referred_on=TODAY
+        actor=w.pm_a,
+        case=w.case,
+        target="paediatrician",
+        reason="Hearing test",
+        referred_on=TODAY(),
     )
     w.plan = _plan_with_whole_group_action(w, w.case)
     conversation = conversation_services.conversation_plan(
         actor=w.pm_a,
         case=w.case,
-        planned_on=TODAY,
+        planned_on=TODAY(),
         form="together",
         expected_difficulty=2,
         staff_participants=[w.pm_a],
@@ -148,7 +152,7 @@ def full(cases):
         content_type=ContentType.objects.get_for_model(Plan),
         object_id=w.plan.pk,
         recipient=w.pm_a,
-        for_date=TODAY,
+        for_date=TODAY(),
         due_at=timezone.now(),
     )
     services.access_log_record(user=w.pm_a, case=w.case, action="view")

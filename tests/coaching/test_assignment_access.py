@@ -10,7 +10,7 @@ from casework import selectors
 from coaching.models import CoachAssignment
 from tests.conftest import add_parents, grant_consent
 
-TODAY = timezone.localdate()
+TODAY = timezone.localdate  # called each time: a run may pass midnight
 
 
 def visible(user):
@@ -28,7 +28,7 @@ def assigned(cases):
         every_weeks=2,
         start_time=datetime.time(9, 30),
         end_time=datetime.time(11, 30),
-        starts_on=TODAY - datetime.timedelta(days=7),
+        starts_on=TODAY() - datetime.timedelta(days=7),
     )
     access_policy.on_assignment_changed(w.location)
     for child in (w.child_a, w.child_b):
@@ -67,9 +67,9 @@ def test_an_ended_assignment_closes_access_on_the_nightly_sweep(assigned):
     w = assigned
     grant_consent(w.child_a, actor=w.pm_a, scope="observation_by_coach")
     CoachAssignment.objects.filter(pk=w.assignment.pk).update(
-        ends_on=TODAY - datetime.timedelta(days=1)
+        ends_on=TODAY() - datetime.timedelta(days=1)
     )
-    assert access_policy.on_assignment_dates(on=TODAY) == 1
+    assert access_policy.on_assignment_dates(on=TODAY()) == 1
     assert visible(w.coach) == set()
 
 

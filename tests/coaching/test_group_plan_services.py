@@ -29,7 +29,15 @@ from .conftest import at, make_visit
 
 pytestmark = pytest.mark.django_db
 
-TODAY = timezone.localdate()
+TODAY = timezone.localdate  # called each time: a run may pass midnight
+
+
+def on_day(days_from_today: int | None) -> datetime.date | None:
+    """A date counted from today when the test runs (a parameter is worked out
+    when the tests are collected, maybe the day before)."""
+    return None if days_from_today is None else TODAY() + datetime.timedelta(days=days_from_today)
+
+
 APPROACH = "A fixed rhythm with a quiet corner after lunch."
 ROOMS = "The sleeping room doubles as a quiet room in the morning."
 GOALS = ["Every child has a buddy at the table.", "Transitions are announced with a song."]
@@ -99,14 +107,14 @@ def child_plan_draft(w, case, actions):
         actor=w.manager,
         plan=plan,
         whole_group_learning="",
-        next_evaluation_date=TODAY + datetime.timedelta(weeks=6),
+        next_evaluation_date=TODAY() + datetime.timedelta(weeks=6),
         goals=[{"description": "Plays with one other child.", "owner_party": "childcare"}],
         actions=[
             {
                 "description": text,
                 "owner_party": "childcare",
                 "owner_name": "Anna",
-                "due_date": TODAY + datetime.timedelta(weeks=2),
+                "due_date": TODAY() + datetime.timedelta(weeks=2),
                 "for_whole_group": whole_group,
             }
             for text, whole_group in actions
@@ -137,7 +145,7 @@ def test_a_pm_of_the_group_starts_a_draft(cases):
     plan = reload(plan)
     assert (plan.group, plan.version, plan.status) == (w.group_a, 1, PlanStatus.DRAFT)
     assert plan.created_by == w.pm_a
-    assert plan.period_start == TODAY
+    assert plan.period_start == TODAY()
     assert plan.period_start <= plan.evaluation_date <= plan.period_end
 
 
@@ -186,7 +194,7 @@ def test_a_new_version_copies_the_approved_one_and_resets_the_applied_check(coac
     services.group_plan_submit(actor=w.pm_a, plan=v1)
     services.group_plan_approve(actor=w.manager, plan=v1)
     services.group_plan_check_tip(
-        actor=w.pm_a, tip=tips_of(v1)[0], applied="applied", checked_on=TODAY, note="Works."
+        actor=w.pm_a, tip=tips_of(v1)[0], applied="applied", checked_on=TODAY(), note="Works."
     )
     casework_services.case_set_status(actor=w.manager, case=case_gone, status="closed")
 
@@ -334,9 +342,9 @@ def _update(w, plan, **changes):
 @pytest.mark.parametrize(
     "changes",
     [
-        {"period_end": TODAY - datetime.timedelta(days=1)},
-        {"evaluation_date": TODAY - datetime.timedelta(days=1)},
-        {"evaluation_date": TODAY + datetime.timedelta(weeks=26 + 5)},
+        {"period_end": TODAY() - datetime.timedelta(days=1)},
+        {"evaluation_date": TODAY() - datetime.timedelta(days=1)},
+        {"evaluation_date": TODAY() + datetime.timedelta(weeks=26 + 5)},
         {"evaluation_date": None},
         {"goals": ["x" * 1001]},
     ],
@@ -571,10 +579,10 @@ def test_the_applied_check_is_recorded_on_the_current_plan_with_history(cases):
     services.group_plan_approve(actor=w.manager, plan=plan)
     tip = tips_of(plan)[0]
     services.group_plan_check_tip(
-        actor=w.coordinator, tip=tip, applied="partly", checked_on=TODAY, note=" On Mondays. "
+        actor=w.coordinator, tip=tip, applied="partly", checked_on=TODAY(), note=" On Mondays. "
     )
     tip = GroupPlanTip.objects.get(pk=tip.pk)
-    assert (tip.applied, tip.checked_on, tip.check_note) == ("partly", TODAY, "On Mondays.")
+    assert (tip.applied, tip.checked_on, tip.check_note) == ("partly", TODAY(), "On Mondays.")
     record = tip.history.first()
     assert record.history_user == w.coordinator
     assert record.history_change_reason == "applied-check recorded"
@@ -586,7 +594,7 @@ def test_the_applied_check_is_refused_on_a_submitted_plan(cases):
     services.group_plan_submit(actor=w.pm_a, plan=plan)
     with pytest.raises(ValidationError):
         services.group_plan_check_tip(
-            actor=w.pm_a, tip=tips_of(plan)[0], applied="applied", checked_on=TODAY
+            actor=w.pm_a, tip=tips_of(plan)[0], applied="applied", checked_on=TODAY()
         )
     assert tips_of(plan)[0].applied == "not_checked"
 
@@ -601,21 +609,22 @@ def test_the_applied_check_is_refused_on_an_older_approved_version(cases):
     services.group_plan_approve(actor=w.manager, plan=new)
     with pytest.raises(ValidationError):
         services.group_plan_check_tip(
-            actor=w.pm_a, tip=tips_of(old)[0], applied="applied", checked_on=TODAY
+            actor=w.pm_a, tip=tips_of(old)[0], applied="applied", checked_on=TODAY()
         )
     services.group_plan_check_tip(
-        actor=w.pm_a, tip=tips_of(new)[0], applied="applied", checked_on=TODAY
+        actor=w.pm_a, tip=tips_of(new)[0], applied="applied", checked_on=TODAY()
     )
     assert [tips_of(old)[0].applied, tips_of(new)[0].applied] == ["not_checked", "applied"]
 
 
 @pytest.mark.parametrize(
-    "applied, checked_on",
-    [("applied", TODAY + datetime.timedelta(days=1)), ("applied", None), ("maybe", TODAY)],
+    "applied, days_from_today",
+    [("applied", 1), ("applied", None), ("maybe", 0)],
     ids=["future", "undated", "unknown-answer"],
 )
-def test_an_invalid_applied_check_is_refused(cases, applied, checked_on):
+def test_an_invalid_applied_check_is_refused(cases, applied, days_from_today):
     w = cases
+    checked_on = on_day(days_from_today)
     plan = _plan_with_tip(w)
     with pytest.raises(ValidationError):
         services.group_plan_check_tip(
@@ -630,7 +639,7 @@ def test_who_does_not_draft_for_the_group_cannot_check_a_tip(coached):
     for persona in (w.coach, w.pm_b, w.outsider):
         with pytest.raises(PermissionDenied):
             services.group_plan_check_tip(
-                actor=persona, tip=tips_of(plan)[0], applied="applied", checked_on=TODAY
+                actor=persona, tip=tips_of(plan)[0], applied="applied", checked_on=TODAY()
             )
 
 
@@ -751,22 +760,23 @@ def test_evaluating_is_only_for_the_current_approved_plan(cases):
     draft = services.group_plan_start(actor=w.pm_a, group=w.group_a)
     with pytest.raises(ValidationError):
         services.group_plan_evaluate(
-            actor=w.pm_a, plan=draft, evaluated_on=TODAY, evaluation="Went well."
+            actor=w.pm_a, plan=draft, evaluated_on=TODAY(), evaluation="Went well."
         )
     services.group_plan_submit(actor=w.pm_a, plan=draft)
     services.group_plan_approve(actor=w.manager, plan=draft)
     with pytest.raises(ValidationError):
-        services.group_plan_evaluate(actor=w.pm_a, plan=old, evaluated_on=TODAY, evaluation="Ok.")
+        services.group_plan_evaluate(actor=w.pm_a, plan=old, evaluated_on=TODAY(), evaluation="Ok.")
     assert reload(old).evaluated_on is None
 
 
 @pytest.mark.parametrize(
-    "evaluated_on, evaluation",
-    [(TODAY + datetime.timedelta(days=1), "Went well."), (None, "Went well."), (TODAY, " ")],
+    "days_from_today, evaluation",
+    [(1, "Went well."), (None, "Went well."), (0, " ")],
     ids=["future", "undated", "empty"],
 )
-def test_an_invalid_evaluation_is_refused(cases, evaluated_on, evaluation):
+def test_an_invalid_evaluation_is_refused(cases, days_from_today, evaluation):
     w = cases
+    evaluated_on = on_day(days_from_today)
     plan = approved_plan(w)
     with pytest.raises(ValidationError):
         services.group_plan_evaluate(
@@ -784,12 +794,12 @@ def test_the_evaluation_clears_the_overdue_warning(cases):
     assert selectors.overdue_group_plan_evaluations(w.pm_a, today=later) == []
 
     services.group_plan_evaluate(
-        actor=w.pm_a, plan=plan, evaluated_on=TODAY, evaluation="The buddies worked."
+        actor=w.pm_a, plan=plan, evaluated_on=TODAY(), evaluation="The buddies worked."
     )
 
     assert selectors.overdue_group_plan_evaluations(w.manager, today=later) == []
     plan = reload(plan)
-    assert (plan.evaluated_on, plan.evaluation) == (TODAY, "The buddies worked.")
+    assert (plan.evaluated_on, plan.evaluation) == (TODAY(), "The buddies worked.")
     assert plan.reviews.last().action == "evaluated"
 
 
@@ -797,7 +807,9 @@ def test_a_long_evaluation_is_kept_whole_on_the_plan(cases):
     w = cases
     plan = approved_plan(w)
     evaluation = "The buddies worked. " * 150
-    services.group_plan_evaluate(actor=w.pm_a, plan=plan, evaluated_on=TODAY, evaluation=evaluation)
+    services.group_plan_evaluate(
+        actor=w.pm_a, plan=plan, evaluated_on=TODAY(), evaluation=evaluation
+    )
     assert reload(plan).evaluation == evaluation.strip()
     assert len(plan.reviews.last().comment) <= 1000
 
@@ -831,9 +843,9 @@ def test_every_write_records_who_made_it(coached):
     services.group_plan_submit(actor=w.pm_a, plan=plan)
     services.group_plan_approve(actor=w.manager, plan=plan)
     services.group_plan_check_tip(
-        actor=w.coordinator, tip=tips_of(plan)[1], applied="applied", checked_on=TODAY
+        actor=w.coordinator, tip=tips_of(plan)[1], applied="applied", checked_on=TODAY()
     )
-    services.group_plan_evaluate(actor=w.pm_a, plan=plan, evaluated_on=TODAY, evaluation="Good.")
+    services.group_plan_evaluate(actor=w.pm_a, plan=plan, evaluated_on=TODAY(), evaluation="Good.")
     services.group_plan_start(actor=w.manager, group=w.group_a)
 
     def who(model, reason):

@@ -23,7 +23,7 @@ from tests.conftest import add_membership, add_parents, grant_consent, make_user
 
 pytestmark = pytest.mark.django_db
 
-TODAY = timezone.localdate()
+TODAY = timezone.localdate  # called each time: a run may pass midnight
 
 # subject: (scope, organisation attribute on the world or None)
 SUBJECTS = {
@@ -69,7 +69,7 @@ def _set_state(w, subject, state):
             organisation=organisation,
             decision="refused",
             given_by=[w.mother],
-            decided_on=TODAY,
+            decided_on=TODAY(),
             method="conversation",
         )
     if state == "expired":
@@ -78,8 +78,8 @@ def _set_state(w, subject, state):
             actor=w.pm_a,
             scope=scope,
             organisation=organisation,
-            decided_on=TODAY - datetime.timedelta(days=60),
-            valid_until=TODAY - datetime.timedelta(days=1),
+            decided_on=TODAY() - datetime.timedelta(days=60),
+            valid_until=TODAY() - datetime.timedelta(days=1),
         )
     consent = grant_consent(w.child_a, actor=w.pm_a, scope=scope, organisation=organisation)
     if state == "withdrawn":
@@ -147,15 +147,15 @@ def test_only_a_granted_consent_in_force_can_be_withdrawn(client, family, subjec
     withdraw_url = reverse("parents:consent-withdraw", kwargs={"consent_uuid": consent.uuid})
     assert (withdraw_url in register.content.decode()) == (state == "granted")
 
-    response = client.post(withdraw_url, {"withdrawn_on": TODAY.isoformat()})
+    response = client.post(withdraw_url, {"withdrawn_on": TODAY().isoformat()})
     consent.refresh_from_db()
     if state == "granted":
         assert response.status_code == 302
-        assert consent.decision == "withdrawn" and consent.withdrawn_on == TODAY
+        assert consent.decision == "withdrawn" and consent.withdrawn_on == TODAY()
     else:
         assert response.status_code == 200
         assert consent.decision == {"expired": "granted"}.get(state, state)
-        assert consent.withdrawn_on == (TODAY if state == "withdrawn" else None)
+        assert consent.withdrawn_on == (TODAY() if state == "withdrawn" else None)
 
 
 @pytest.mark.parametrize("persona", sorted(OUTSIDERS))
@@ -177,7 +177,7 @@ def test_withdrawing_through_the_page_ends_access_in_the_very_next_request(clien
     withdraw_url = reverse("parents:consent-withdraw", kwargs={"consent_uuid": consent.uuid})
     confirm = client.get(withdraw_url)
     assert user.first_name in confirm.content.decode()  # who will lose access
-    response = client.post(withdraw_url, {"withdrawn_on": TODAY.isoformat(), "notes": "Per mail"})
+    response = client.post(withdraw_url, {"withdrawn_on": TODAY().isoformat(), "notes": "Per mail"})
     assert response.status_code == 302
 
     client.force_login(user)
@@ -196,7 +196,7 @@ def test_a_later_refusal_ends_the_access_an_earlier_consent_gave(client, family)
         actor=w.pm_a,
         scope=Scope.SHARE_WITH_ORGANISATION,
         organisation=w.school,
-        decided_on=TODAY - datetime.timedelta(days=5),
+        decided_on=TODAY() - datetime.timedelta(days=5),
     )
     case_services.case_team_add(actor=w.pm_a, case=w.case_a, user=w.school_user, role="school")
     assert _sees_case(client, w.school_user, w.case_a)
@@ -207,7 +207,7 @@ def test_a_later_refusal_ends_the_access_an_earlier_consent_gave(client, family)
         organisation=w.school,
         decision="refused",
         given_by=[w.father],
-        decided_on=TODAY,
+        decided_on=TODAY(),
         method="email",
     )
     assert not _sees_case(client, w.school_user, w.case_a)
@@ -230,7 +230,7 @@ def test_a_refusal_never_hides_the_child_from_the_staff_who_care_for_it(client, 
     from django.utils.formats import date_format
 
     w = family
-    refused_on = TODAY - datetime.timedelta(days=2)
+    refused_on = TODAY() - datetime.timedelta(days=2)
     services.consent_record(
         actor=w.pm_a,
         child=w.child_a,

@@ -10,7 +10,7 @@ from parents import consent_rules, services
 from parents.models import Consent, Guardian
 from tests.conftest import add_parents, grant_consent
 
-TODAY = timezone.localdate()
+TODAY = timezone.localdate  # called each time: a run may pass midnight
 
 
 @pytest.fixture
@@ -26,7 +26,7 @@ def _record(w, givers, **overrides):
         "scope": "observation_by_coach",
         "decision": "granted",
         "given_by": givers,
-        "decided_on": TODAY,
+        "decided_on": TODAY(),
         "method": "paper",
     }
     fields.update(overrides)
@@ -90,7 +90,7 @@ def test_authority_must_be_recorded_before_anyone_can_consent(cases):
 
 def test_from_twelve_the_childs_own_consent_is_needed_too(family):
     w = family
-    w.child_a.date_of_birth = TODAY.replace(year=TODAY.year - 12) - datetime.timedelta(days=1)
+    w.child_a.date_of_birth = TODAY().replace(year=TODAY().year - 12) - datetime.timedelta(days=1)
     w.child_a.save()
     with pytest.raises(ValidationError, match="12"):
         _record(w, [w.mother, w.father])
@@ -99,11 +99,11 @@ def test_from_twelve_the_childs_own_consent_is_needed_too(family):
 
 def test_a_consent_without_the_childs_agreement_stops_counting_at_twelve(family):
     w = family
-    w.child_a.date_of_birth = TODAY.replace(year=TODAY.year - 12) + datetime.timedelta(days=10)
+    w.child_a.date_of_birth = TODAY().replace(year=TODAY().year - 12) + datetime.timedelta(days=10)
     w.child_a.save()
     consent = _record(w, [w.mother, w.father])
-    assert consent_rules.consent_is_valid(consent, TODAY)
-    assert not consent_rules.consent_is_valid(consent, TODAY + datetime.timedelta(days=10))
+    assert consent_rules.consent_is_valid(consent, TODAY())
+    assert not consent_rules.consent_is_valid(consent, TODAY() + datetime.timedelta(days=10))
 
 
 def test_supervision_order_allows_information_without_consent_with_a_legal_ground(family):
@@ -111,17 +111,17 @@ def test_supervision_order_allows_information_without_consent_with_a_legal_groun
     gi = w.youth_care
     with pytest.raises(ValidationError, match="wettelijke grondslag"):
         services.sharing_on_legal_ground(
-            actor=w.pm_a, child=w.child_a, organisation=gi, legal_ground=" ", decided_on=TODAY
+            actor=w.pm_a, child=w.child_a, organisation=gi, legal_ground=" ", decided_on=TODAY()
         )
     record = services.sharing_on_legal_ground(
         actor=w.pm_a,
         child=w.child_a,
         organisation=gi,
         legal_ground="Ondertoezichtstelling, art. 1:255 BW; art. 7.3.11 Jeugdwet",
-        decided_on=TODAY,
+        decided_on=TODAY(),
     )
     assert record.decision == "legal_ground" and record.given_by.count() == 0
-    assert consent_rules.consent_is_valid(record, TODAY)
+    assert consent_rules.consent_is_valid(record, TODAY())
 
 
 def test_a_withdrawal_ends_a_consent(family):
@@ -129,8 +129,8 @@ def test_a_withdrawal_ends_a_consent(family):
     consent = _record(w, [w.mother, w.father])
     services.consent_withdraw(actor=w.pm_a, consent=consent)
     consent.refresh_from_db()
-    assert consent.decision == "withdrawn" and consent.withdrawn_on == TODAY
-    assert not consent_rules.consent_is_valid(consent, TODAY)
+    assert consent.decision == "withdrawn" and consent.withdrawn_on == TODAY()
+    assert not consent_rules.consent_is_valid(consent, TODAY())
 
 
 def test_expiry_ends_a_consent(family):
@@ -138,18 +138,18 @@ def test_expiry_ends_a_consent(family):
     consent = _record(
         w,
         [w.mother, w.father],
-        decided_on=TODAY - datetime.timedelta(days=30),
-        valid_until=TODAY - datetime.timedelta(days=1),
+        decided_on=TODAY() - datetime.timedelta(days=30),
+        valid_until=TODAY() - datetime.timedelta(days=1),
     )
-    assert not consent_rules.consent_is_valid(consent, TODAY)
-    assert consent_rules.consent_is_valid(consent, TODAY - datetime.timedelta(days=1))
+    assert not consent_rules.consent_is_valid(consent, TODAY())
+    assert consent_rules.consent_is_valid(consent, TODAY() - datetime.timedelta(days=1))
 
 
 def test_a_later_refusal_overrides_an_earlier_grant(family):
     from parents.selectors import valid_consent_scopes_for
 
     w = family
-    _record(w, [w.mother, w.father], decided_on=TODAY - datetime.timedelta(days=3))
+    _record(w, [w.mother, w.father], decided_on=TODAY() - datetime.timedelta(days=3))
     assert valid_consent_scopes_for([w.child_a])[w.child_a.id] == {("observation_by_coach", None)}
     _record(w, [w.mother], decision="refused")
     assert valid_consent_scopes_for([w.child_a])[w.child_a.id] == set()

@@ -14,7 +14,7 @@ from tests.conftest import add_parents, grant_consent
 
 pytestmark = pytest.mark.django_db
 
-TODAY = timezone.localdate()
+TODAY = timezone.localdate  # called each time: a run may pass midnight
 DAY = datetime.timedelta(days=1)
 
 
@@ -29,7 +29,7 @@ def family(cases):
 def _expiring(w):
     """Consents of both children: some end within a month, some were replaced."""
     a, b = w.child_a, w.child_b
-    long_ago = TODAY - 300 * DAY
+    long_ago = TODAY() - 300 * DAY
     kept = [
         grant_consent(
             a,
@@ -37,21 +37,21 @@ def _expiring(w):
             scope=Scope.SHARE_WITH_ORGANISATION,
             organisation=w.school,
             decided_on=long_ago,
-            valid_until=TODAY + 10 * DAY,
+            valid_until=TODAY() + 10 * DAY,
         ),
         grant_consent(
             b,
             actor=w.pm_b,
             scope=Scope.OBSERVATION_BY_COACH,
             decided_on=long_ago,
-            valid_until=TODAY,
+            valid_until=TODAY(),
         ),
         grant_consent(
             b,
             actor=w.pm_b,
             scope=Scope.MULTIDISCIPLINARY_MEETING,
             decided_on=long_ago,
-            valid_until=TODAY + 31 * DAY,
+            valid_until=TODAY() + 31 * DAY,
         ),
     ]
     # Renewed for another organisation only: the school's consent still ends.
@@ -61,20 +61,20 @@ def _expiring(w):
         scope=Scope.SHARE_WITH_ORGANISATION,
         organisation=w.youth_care,
         decided_on=long_ago,
-        valid_until=TODAY + 5 * DAY,
+        valid_until=TODAY() + 5 * DAY,
     )
     grant_consent(a, actor=w.pm_a, scope=Scope.SHARE_WITH_ORGANISATION, organisation=w.youth_care)
     # Replaced on the same day, recorded later: the later record counts.
-    same_day = TODAY - 20 * DAY
+    same_day = TODAY() - 20 * DAY
     grant_consent(
-        a, actor=w.pm_a, scope=Scope.OBSERVATION_BY_COACH, decided_on=same_day, valid_until=TODAY
+        a, actor=w.pm_a, scope=Scope.OBSERVATION_BY_COACH, decided_on=same_day, valid_until=TODAY()
     )
     grant_consent(
         a,
         actor=w.pm_a,
         scope=Scope.OBSERVATION_BY_COACH,
         decided_on=same_day,
-        valid_until=TODAY + 200 * DAY,
+        valid_until=TODAY() + 200 * DAY,
     )
     # Ended yesterday, or ends after the month: not listed.
     grant_consent(
@@ -82,7 +82,7 @@ def _expiring(w):
         actor=w.pm_a,
         scope=Scope.OBSERVATION_BY_EXTERNAL_EXPERT,
         decided_on=long_ago,
-        valid_until=TODAY - DAY,
+        valid_until=TODAY() - DAY,
     )
     grant_consent(
         b,
@@ -90,7 +90,7 @@ def _expiring(w):
         scope=Scope.SHARE_WITH_ORGANISATION,
         organisation=w.school,
         decided_on=long_ago,
-        valid_until=TODAY + 32 * DAY,
+        valid_until=TODAY() + 32 * DAY,
     )
     return kept
 
@@ -99,10 +99,10 @@ def test_the_expiring_list_reads_the_rows_the_reminders_read_in_their_order(fami
     w = family
     kept = _expiring(w)
     child_ids = [w.child_a.pk, w.child_b.pk]
-    reminders = selectors.consents_expiring_for_children(child_ids, on=TODAY).order_by(
+    reminders = selectors.consents_expiring_for_children(child_ids, on=TODAY()).order_by(
         "valid_until", "child__first_name", "pk"
     )
-    rows = selectors.ExpiringConsents(child_ids, on=TODAY)[0:50]
+    rows = selectors.ExpiringConsents(child_ids, on=TODAY())[0:50]
     assert [r.pk for r in rows] == [c.pk for c in reminders] == [kept[1].pk, kept[0].pk, kept[2].pk]
     coach, school, meeting = rows
     assert (coach.child_full_name, coach.group_name, coach.location_name) == (
@@ -123,11 +123,11 @@ def test_the_expiring_list_reads_the_rows_the_reminders_read_in_their_order(fami
 def test_the_expiring_list_is_read_a_page_at_a_time(family, django_assert_num_queries):
     w = family
     kept = _expiring(w)
-    rows = selectors.ExpiringConsents([w.child_a.pk, w.child_b.pk], on=TODAY)
+    rows = selectors.ExpiringConsents([w.child_a.pk, w.child_b.pk], on=TODAY())
     with django_assert_num_queries(1):
         assert [r.pk for r in rows[1:3]] == [kept[0].pk, kept[2].pk]
     with django_assert_num_queries(0):
-        assert rows[3:3] == [] and selectors.ExpiringConsents([], on=TODAY)[0:50] == []
+        assert rows[3:3] == [] and selectors.ExpiringConsents([], on=TODAY())[0:50] == []
     with pytest.raises(TypeError):
         rows[0]
 
@@ -141,13 +141,13 @@ def test_the_register_names_the_givers_and_the_recorder_in_one_query(family):
         organisation=w.school,
         decision="refused",
         given_by=[w.father],
-        decided_on=TODAY - 3 * DAY,
+        decided_on=TODAY() - 3 * DAY,
     )
     grant_consent(
         w.child_a, actor=w.pm_a, scope=Scope.SHARE_WITH_ORGANISATION, organisation=w.school
     )
     with CaptureQueriesContext(connection) as queries:
-        register = selectors.consent_register(w.child_a, TODAY)
+        register = selectors.consent_register(w.child_a, TODAY())
     assert len(queries) == 1
     school = next(row for row in register if row.organisation == w.school)
     assert school.state == "valid" and school.consent.givers == "Moeder Testkind en Vader Testkind"
@@ -161,7 +161,7 @@ def test_the_register_names_the_givers_and_the_recorder_in_one_query(family):
         stored.method,
     )
     with CaptureQueriesContext(connection) as queries:
-        panel = selectors.consent_register(w.child_a, TODAY, with_givers=False)
+        panel = selectors.consent_register(w.child_a, TODAY(), with_givers=False)
     assert len(queries) == 1
     assert [(r.scope, r.organisation, r.state) for r in panel] == [
         (r.scope, r.organisation, r.state) for r in register

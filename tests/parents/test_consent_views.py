@@ -17,7 +17,7 @@ from tests.conftest import add_parents, grant_consent
 
 pytestmark = pytest.mark.django_db
 
-TODAY = timezone.localdate()
+TODAY = timezone.localdate  # called each time: a run may pass midnight
 
 
 @pytest.fixture
@@ -52,8 +52,8 @@ def _consent_data(w, **overrides):
         "organisation": str(w.school.pk),
         "decision": "granted",
         "given_by": [str(w.mother.pk), str(w.father.pk)],
-        "decided_on": TODAY.isoformat(),
-        "valid_until": (TODAY + datetime.timedelta(days=365)).isoformat(),
+        "decided_on": TODAY().isoformat(),
+        "valid_until": (TODAY() + datetime.timedelta(days=365)).isoformat(),
         "method": "paper",
         "notes": "Signed at pick-up.",
     }
@@ -103,7 +103,7 @@ def test_the_register_shows_guardians_and_the_decision_in_force_with_its_history
         organisation=w.school,
         decision="refused",
         given_by=[w.father],
-        decided_on=TODAY - datetime.timedelta(days=10),
+        decided_on=TODAY() - datetime.timedelta(days=10),
         method="conversation",
     )
     grant_consent(
@@ -196,19 +196,24 @@ def test_someone_without_parental_authority_cannot_refuse_either(client, family)
 @pytest.mark.parametrize(
     "overrides, field",
     [
-        ({"decided_on": (TODAY + datetime.timedelta(days=1)).isoformat()}, "decided_on"),
-        ({"organisation": ""}, "organisation"),
-        ({"valid_until": (TODAY - datetime.timedelta(days=1)).isoformat()}, "valid_until"),
-        ({"given_by": []}, "given_by"),
-        ({"scope": "read_everything"}, "scope"),
+        # Dates are worked out when the test runs: the tests are collected, maybe the day before.
+        (lambda: {"decided_on": (TODAY() + datetime.timedelta(days=1)).isoformat()}, "decided_on"),
+        (lambda: {"organisation": ""}, "organisation"),
+        (
+            lambda: {"valid_until": (TODAY() - datetime.timedelta(days=1)).isoformat()},
+            "valid_until",
+        ),
+        (lambda: {"given_by": []}, "given_by"),
+        (lambda: {"scope": "read_everything"}, "scope"),
     ],
+    ids=["decided_on", "organisation", "valid_until", "given_by", "scope"],
 )
 def test_bad_input_gets_a_message_on_its_field_and_saves_nothing(client, family, overrides, field):
     w = family
     client.force_login(w.pm_a)
     response = client.post(
         reverse("parents:consent-record", kwargs={"child_uuid": w.child_a.uuid}),
-        _consent_data(w, **overrides),
+        _consent_data(w, **overrides()),
     )
     assert response.status_code == 200
     assert response.context["form"].errors[field]
@@ -232,7 +237,7 @@ def test_the_childs_own_agreement_is_asked_from_twelve(client, family):
     url = reverse("parents:consent-record", kwargs={"child_uuid": w.child_a.uuid})
     client.force_login(w.pm_a)
     assert "child_agreed" not in client.get(url).context["form"].fields
-    w.child_a.date_of_birth = TODAY.replace(year=TODAY.year - 13)
+    w.child_a.date_of_birth = TODAY().replace(year=TODAY().year - 13)
     w.child_a.save()
     form = client.get(url).context["form"]
     assert "Mieke" in str(form.fields["child_agreed"].help_text)
@@ -277,7 +282,7 @@ def test_pm_adds_and_edits_a_guardian(client, cases):
             "relation": "parent",
             "has_authority": "on",
             "authority_checked_how": "register",
-            "authority_checked_on": TODAY.isoformat(),
+            "authority_checked_on": TODAY().isoformat(),
             "phone": "06-12345678",
         },
     )
@@ -341,10 +346,10 @@ def test_withdrawal_needs_a_post_and_records_who_and_when(client, family):
     assert client.get(url).status_code == 200
     w.coach_consent.refresh_from_db()
     assert w.coach_consent.decision == "granted"
-    response = client.post(url, {"withdrawn_on": TODAY.isoformat(), "notes": "Mother phoned"})
+    response = client.post(url, {"withdrawn_on": TODAY().isoformat(), "notes": "Mother phoned"})
     assert response.status_code == 302 and response["Location"] == _register(w)
     w.coach_consent.refresh_from_db()
-    assert w.coach_consent.decision == "withdrawn" and w.coach_consent.withdrawn_on == TODAY
+    assert w.coach_consent.decision == "withdrawn" and w.coach_consent.withdrawn_on == TODAY()
     assert "Mother phoned" in w.coach_consent.notes
     assert w.coach_consent.history.first().history_user == w.pm_a
 
@@ -353,7 +358,7 @@ def test_a_withdrawal_in_the_future_is_refused(client, family):
     w = family
     client.force_login(w.pm_a)
     url = reverse("parents:consent-withdraw", kwargs={"consent_uuid": w.coach_consent.uuid})
-    tomorrow = (TODAY + datetime.timedelta(days=1)).isoformat()
+    tomorrow = (TODAY() + datetime.timedelta(days=1)).isoformat()
     response = client.post(url, {"withdrawn_on": tomorrow})
     assert response.status_code == 200 and response.context["form"].errors["withdrawn_on"]
     w.coach_consent.refresh_from_db()
@@ -367,12 +372,12 @@ def test_pm_records_sharing_on_a_legal_ground(client, family):
     data = {
         "organisation": str(w.youth_care.pk),
         "legal_ground": "Ondertoezichtstelling, art. 1:255 BW",
-        "decided_on": TODAY.isoformat(),
+        "decided_on": TODAY().isoformat(),
     }
     response = client.post(url, dict(data, legal_ground=""))
     assert response.status_code == 200 and response.context["form"].errors["legal_ground"]
     assert Consent.objects.count() == 1
-    response = client.post(url, dict(data, decided_on=(TODAY + datetime.timedelta(days=3))))
+    response = client.post(url, dict(data, decided_on=(TODAY() + datetime.timedelta(days=3))))
     assert response.status_code == 200 and response.context["form"].errors["decided_on"]
     assert client.post(url, data).status_code == 302
     record = Consent.objects.get(decision="legal_ground")
@@ -399,7 +404,7 @@ def test_the_paper_form_names_the_child_the_scope_and_who_signs(client, family):
     assert not response.context["is_twelve"]
     assert page.count('class="signature-block"') == 2
 
-    w.child_a.date_of_birth = TODAY.replace(year=TODAY.year - 12)
+    w.child_a.date_of_birth = TODAY().replace(year=TODAY().year - 12)
     w.child_a.save()
     page = client.get(url, {"scope": "observation_by_coach"}).content.decode()
     assert page.count('class="signature-block"') == 3
@@ -423,14 +428,14 @@ def test_expiring_consents_are_listed_for_the_staff_of_the_child_until_renewed(c
         actor=w.pm_a,
         scope=Scope.SHARE_WITH_ORGANISATION,
         organisation=w.school,
-        decided_on=TODAY - datetime.timedelta(days=300),
-        valid_until=TODAY + datetime.timedelta(days=10),
+        decided_on=TODAY() - datetime.timedelta(days=300),
+        valid_until=TODAY() + datetime.timedelta(days=10),
     )
     grant_consent(
         w.child_a,
         actor=w.pm_a,
         scope=Scope.MULTIDISCIPLINARY_MEETING,
-        valid_until=TODAY + datetime.timedelta(days=60),
+        valid_until=TODAY() + datetime.timedelta(days=60),
     )
     url = reverse("parents:consents-expiring")
     for persona in ("pm_a", "manager", "coordinator"):
@@ -491,8 +496,8 @@ def _bulk_register(w, count):
             scope="share_with_organisation",
             organisation=org,
             decision=decision,
-            decided_on=TODAY - datetime.timedelta(days=days),
-            valid_until=TODAY + datetime.timedelta(days=20) if decision == "granted" else None,
+            decided_on=TODAY() - datetime.timedelta(days=days),
+            valid_until=TODAY() + datetime.timedelta(days=20) if decision == "granted" else None,
             method="paper",
             recorded_by=w.pm_a,
         )
@@ -537,8 +542,8 @@ def _bulk_children(w, count):
             child=child,
             scope="observation_by_coach",
             decision="granted",
-            decided_on=TODAY - datetime.timedelta(days=300),
-            valid_until=TODAY + datetime.timedelta(days=n % 30),
+            decided_on=TODAY() - datetime.timedelta(days=300),
+            valid_until=TODAY() + datetime.timedelta(days=n % 30),
             method="paper",
             recorded_by=w.pm_a,
         )

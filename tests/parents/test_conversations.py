@@ -22,9 +22,10 @@ from tests.conftest import add_parents, grant_consent
 
 pytestmark = pytest.mark.django_db
 
-TODAY = timezone.localdate()
-NEXT_WEEK = TODAY + datetime.timedelta(days=7)
-IN_SIX_WEEKS = TODAY + datetime.timedelta(weeks=6)
+TODAY = timezone.localdate  # called each time: a run may pass midnight
+# Worked out once, far enough from today that a day more or less changes no outcome.
+NEXT_WEEK = TODAY() + datetime.timedelta(days=7)
+IN_SIX_WEEKS = TODAY() + datetime.timedelta(weeks=6)
 MESSAGE = "Mieke plays alone most of the day; we would like to help her join in."
 WORDING = "Mieke is a kind girl who helps tidy up. We see that she often plays alone."
 OUTCOME = "The parents recognise it from home and are relieved that we noticed."
@@ -66,7 +67,7 @@ def plan(w, **overrides):
     fields = {
         "actor": w.pm_a,
         "case": w.case_a,
-        "planned_on": TODAY,
+        "planned_on": TODAY(),
         "form": "together",
         "expected_difficulty": 2,
         "staff_participants": [w.pm_a],
@@ -95,7 +96,7 @@ def test_the_whole_journey_from_planning_to_the_coachs_feedback(client, family):
     response = client.post(
         create_url,
         {
-            "planned_on": TODAY.isoformat(),
+            "planned_on": TODAY().isoformat(),
             "form": "together",
             "expected_difficulty": "2",
             "staff_participants": [w.pm_a.pk],
@@ -114,7 +115,7 @@ def test_the_whole_journey_from_planning_to_the_coachs_feedback(client, family):
     response = client.post(
         url("conversation-edit", conversation_uuid=conversation.uuid),
         {
-            "planned_on": TODAY.isoformat(),
+            "planned_on": TODAY().isoformat(),
             "form": "together",
             "expected_difficulty": "3",
             "staff_participants": [w.pm_a.pk, w.coach.pk],
@@ -143,7 +144,7 @@ def test_the_whole_journey_from_planning_to_the_coachs_feedback(client, family):
     response = client.post(
         url("conversation-outcome", conversation_uuid=conversation.uuid),
         {
-            "held_on": TODAY.isoformat(),
+            "held_on": TODAY().isoformat(),
             "outcome": OUTCOME,
             "agreements": AGREEMENTS,
             "next_step": "Follow-up conversation with both parents",
@@ -273,7 +274,7 @@ def test_a_cancelled_conversation_says_why_and_can_no_longer_be_prepared(client,
         services.conversation_prepare(actor=w.pm_a, conversation=conversation, message=MESSAGE)
     with pytest.raises(ValidationError):
         services.conversation_record_outcome(
-            actor=w.pm_a, conversation=conversation, outcome=OUTCOME, held_on=TODAY
+            actor=w.pm_a, conversation=conversation, outcome=OUTCOME, held_on=TODAY()
         )
 
 
@@ -368,7 +369,7 @@ def _outcome(client, conversation, **overrides):
         (
             {
                 "next_step": "Call the parents",
-                "next_step_on": (TODAY - datetime.timedelta(days=1)).isoformat(),
+                "next_step_on": (TODAY() - datetime.timedelta(days=1)).isoformat(),
             },
             "The next step cannot lie before the conversation",
         ),
@@ -396,9 +397,9 @@ def test_the_outcome_of_a_conversation_planned_for_next_week_waits(client, famil
     conversation.refresh_from_db()
     assert conversation.status == "planned"
     # Held earlier than planned: the date is corrected with the outcome.
-    assert _outcome(client, conversation, held_on=TODAY.isoformat()).status_code == 302
+    assert _outcome(client, conversation, held_on=TODAY().isoformat()).status_code == 302
     conversation.refresh_from_db()
-    assert (conversation.status, conversation.planned_on) == ("held", TODAY)
+    assert (conversation.status, conversation.planned_on) == ("held", TODAY())
 
 
 def test_a_parent_of_another_child_cannot_take_part(client, family):
@@ -408,7 +409,7 @@ def test_a_parent_of_another_child_cannot_take_part(client, family):
     response = client.post(
         url("conversation-create", case_uuid=w.case_a.uuid),
         {
-            "planned_on": TODAY.isoformat(),
+            "planned_on": TODAY().isoformat(),
             "form": "together",
             "expected_difficulty": "1",
             "guardians": [w.mother.pk, other_parent.pk],
@@ -474,7 +475,7 @@ def test_feedback_before_the_conversation_was_held_is_refused(client, family):
 
 def _many_conversations(w, count):
     for n in range(count):
-        conversation = plan(w, planned_on=TODAY - datetime.timedelta(days=n))
+        conversation = plan(w, planned_on=TODAY() - datetime.timedelta(days=n))
         services.conversation_prepare(
             actor=w.pm_a, conversation=conversation, message=f"{MESSAGE} {n}"
         )
