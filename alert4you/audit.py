@@ -21,9 +21,7 @@ import functools
 import ipaddress
 
 from django.conf import settings
-from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import F
 from django.utils import timezone, translation
 from simple_history.models import HistoricalRecords
 
@@ -88,7 +86,9 @@ def current_memberships(user, request=None) -> list[tuple[str, str, int]]:
         return cache[1]
     today = timezone.localdate()
     with connection.cursor() as cursor:
-        cursor.execute(_current_memberships_sql(), [user.pk, today, today])
+        sql.execute_prepared(
+            cursor, "current_memberships", _current_memberships_sql(), [user.pk, today, today]
+        )
         rows = cursor.fetchall()
     if request is not None:
         request._audit_memberships = (user.pk, rows)
@@ -163,11 +163,9 @@ def case_access_record_many(*, user, case_ids, action: str, request=None) -> int
     if not case_ids:
         return 0
     meta = Case._meta
-    ids_sql = (
-        f"SELECT {meta.pk.column} AS logged_case FROM {meta.db_table}"
-        f" WHERE {meta.pk.column} IN ({', '.join(['%s'] * len(case_ids))})"
-    )
-    return _insert_access_rows(user, action, request, ids_sql, case_ids)
+    cases, params = sql.in_values(meta.pk.column, case_ids)
+    ids_sql = f"SELECT {meta.pk.column} AS logged_case FROM {meta.db_table} WHERE {cases}"
+    return _insert_access_rows(user, action, request, ids_sql, params)
 
 
 def _insert_access_rows(user, action: str, request, case_ids_sql: str, params) -> int:
@@ -181,7 +179,9 @@ def _insert_access_rows(user, action: str, request, case_ids_sql: str, params) -
         for name in ("at", "user", "acting_as", "action", "outcome", "ip_address", "path", "case")
     )
     with connection.cursor() as cursor:
-        cursor.execute(
+        sql.execute_prepared(
+            cursor,
+            "insert_access_log",
             f"INSERT INTO {quote(meta.db_table)} ({columns}) "
             f"SELECT %s, %s, %s, %s, %s, {sql.cast('%s', AccessLogEntry, 'ip_address')}, %s,"
             " ids.logged_case"
@@ -259,16 +259,18 @@ def case_access_denied(user, case, action: str, request=None) -> AccessLogEntry 
 def children_listed(*, user, child_ids, request=None) -> int:
     """Log the cases the user may see of the children a list showed (a list of
     consents, say): one INSERT that selects those cases itself."""
-    from casework.selectors import cases_for_user
+    from casework.selectors import granted_case_ids
 
     child_ids = sorted(set(child_ids))
-    if not child_ids:
+    if not child_ids or _user_or_none(user) is None or not user.is_active:
         return 0
-    visible = (
-        cases_for_user(user).filter(child_id__in=child_ids).order_by().values(logged_case=F("pk"))
+    granted = granted_case_ids(user)  # `cases_for_user`, written out with the children
+    meta = Case._meta
+    children, params = sql.in_values(f"c.{meta.get_field('child').column}", child_ids)
+    ids_sql = (
+        f"SELECT c.{meta.pk.column} AS logged_case FROM {meta.db_table} c"
+        f" WHERE {children} AND c.{meta.pk.column} IN ({granted.sql})"
     )
-    try:
-        sql, params = visible.query.sql_with_params()
-    except EmptyResultSet:  # the user may see no case at all
-        return 0
-    return _insert_access_rows(user, AccessLogEntry.Action.LISTED, request, sql, list(params))
+    return _insert_access_rows(
+        user, AccessLogEntry.Action.LISTED, request, ids_sql, [*params, *granted.params]
+    )

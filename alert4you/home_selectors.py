@@ -44,7 +44,7 @@ def home_context(user, memberships: list[tuple[str, str, int]]) -> dict:
         if roles & {Role.LOCATION_MANAGER, Role.CARE_COORDINATOR}:
             # Read first: planned along with the consents, its three ways in
             # cost more to plan than both queries take to run.
-            child_ids = list(case_selectors.concern_child_ids(user))
+            child_ids = case_selectors.concern_child_id_list(user)
         expiring_consents, expiring_count = _expiring_consents(child_ids)
     context = {
         "memberships": [
@@ -205,8 +205,11 @@ def _concerns_logged_by(user, limit: int = 10) -> list[dict]:
     ORM, the query cost more to compile than to run."""
     granted, granted_params = _sql_and_params(case_selectors.granted_case_ids(user))
     with connection.cursor() as cursor:
-        cursor.execute(
-            _CONCERNS_LOGGED_BY.format(granted=granted), [user.pk, *granted_params, limit]
+        sql_parts.execute_prepared(
+            cursor,
+            "concerns_logged_by",
+            _CONCERNS_LOGGED_BY.format(granted=granted),
+            [user.pk, *granted_params, limit],
         )
         rows = cursor.fetchall()
     case_url = _url_for_uuid("casework:case-detail", "case_uuid")

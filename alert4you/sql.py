@@ -4,8 +4,11 @@ production and the tests — and on SQLite, the embedded database of `make run`.
 
 from __future__ import annotations
 
+import hashlib
 import json
+import re
 
+from django.conf import settings
 from django.db import connection
 
 
@@ -56,3 +59,53 @@ def month_start(column: str) -> str:
     if postgresql():
         return f"DATE_TRUNC('month', {column}::timestamp)::date"
     return f"date({column}, 'start of month')"
+
+
+def in_values(column: str, values) -> tuple[str, list]:
+    """`column` is one of `values`, with its parameters: one array on PostgreSQL,
+    so the query's text is the same however many there are (and can be
+    prepared, `execute_prepared`); a placeholder each on SQLite."""
+    values = list(values)
+    if postgresql():
+        return f"{column} = ANY(%s)", [values]
+    return f"{column} IN ({', '.join(['%s'] * len(values)) or 'NULL'})", values
+
+
+_PLACEHOLDER = re.compile(r"%%|%s")
+
+
+def execute_prepared(cursor, label: str, sql: str, params) -> None:
+    """`cursor.execute(sql, params)`, as a prepared statement on PostgreSQL.
+
+    For the queries every page asks, written out because they are hot: a
+    prepared statement is planned once per connection (after five runs
+    PostgreSQL keeps a generic plan), where planning each time costs more than
+    running them — 0.8 ms against 0.2 ms for the children a user works with.
+    The statement is prepared the first time a connection runs it, behind
+    Django's back so it is neither counted nor logged as a query of the page;
+    PREPARE outlives a rolled-back transaction, so it is prepared once. `sql`
+    takes positional %s placeholders only (%% for a percent sign); the text must
+    not depend on the number of values (use `in_values`). `label` names the
+    statement in the queries a page shows: ``EXECUTE <label>_<hash>(...)``.
+
+    ``DATABASE_PREPARED_STATEMENTS = False`` (e.g. behind a pooler in
+    transaction mode, where a connection's statements are not one session's)
+    runs the plain query; SQLite always does."""
+    db = cursor.db
+    if db.vendor != "postgresql" or not getattr(settings, "DATABASE_PREPARED_STATEMENTS", True):
+        cursor.execute(sql, params)
+        return
+    name = f"{label}_{hashlib.blake2b(sql.encode(), digest_size=6).hexdigest()}"
+    raw = db.connection
+    known = db.__dict__.get("_prepared_statements")
+    if known is None or known[0] is not raw:
+        known = db._prepared_statements = (raw, set())
+    if name not in known[1]:
+        numbers = iter(range(1, sql.count("%s") + 1))
+        numbered = _PLACEHOLDER.sub(lambda m: "%" if m[0] == "%%" else f"${next(numbers)}", sql)
+        with db.wrap_database_errors:
+            cursor.cursor.execute(f"PREPARE {name} AS {numbered}")
+        known[1].add(name)
+    params = list(params)
+    arguments = f"({', '.join(['%s'] * len(params))})" if params else ""
+    cursor.execute(f"EXECUTE {name}{arguments}", params)

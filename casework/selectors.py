@@ -71,7 +71,9 @@ def case_perms_for_user(user, case: Case) -> set[str]:
     if not user.is_authenticated or not user.is_active:
         return set()
     with connection.cursor() as cursor:
-        cursor.execute(_grants_sql("codenames"), (user.pk, case.pk, user.pk, case.pk))
+        sql_parts.execute_prepared(
+            cursor, "case_perms", _grants_sql("codenames"), (user.pk, case.pk, user.pk, case.pk)
+        )
         return {codename for (codename,) in cursor.fetchall()}
 
 
@@ -115,8 +117,11 @@ def case_page_case(user, case_uuid) -> Case | None:
     it. Only what the page reads is loaded (as with `only()`, the rest of the
     case, group, location and mentor loads when first read)."""
     with connection.cursor() as cursor:
-        cursor.execute(
-            _case_page_sql(), (user.pk, user.pk, sql_parts.db_value(Case, "uuid", case_uuid))
+        sql_parts.execute_prepared(
+            cursor,
+            "case_page",
+            _case_page_sql(),
+            (user.pk, user.pk, sql_parts.db_value(Case, "uuid", case_uuid)),
         )
         row = cursor.fetchone()
     if row is None:
@@ -300,9 +305,32 @@ def children_for_concerns(user) -> QuerySet[Child]:
 
 
 def concern_child_ids(user):
-    """The ids of `children_for_concerns(user)`, as a subquery (or to read)."""
+    """The ids of `children_for_concerns(user)`, as a subquery."""
     children = Child.objects.filter(pk__in=_concern_child_ids_sql(user)).order_by()
     return children.values_list("pk", flat=True)
+
+
+def concern_child_id_list(user) -> list[int]:
+    """The ids of `children_for_concerns(user)`, read now: a prepared statement,
+    as the home page and the lists of consents start here."""
+    ids = _concern_child_ids_sql(user)
+    with connection.cursor() as cursor:
+        sql_parts.execute_prepared(cursor, "concern_child_ids", ids.sql, ids.params)
+        return [pk for (pk,) in cursor.fetchall()]
+
+
+def may_log_concern_about(user, child_id: int) -> bool:
+    """Whether `child_id` is among `children_for_concerns(user)`: one prepared
+    statement (every case page asks it, for its consent panel)."""
+    ids = _concern_child_ids_sql(user)
+    with connection.cursor() as cursor:
+        sql_parts.execute_prepared(
+            cursor,
+            "may_log_concern",
+            f"SELECT 1 FROM ({ids.sql}) ids WHERE ids.id = %s",
+            [*ids.params, child_id],
+        )
+        return cursor.fetchone() is not None
 
 
 #: The children a user may log a concern about (`concern_child_ids`). Each way
@@ -483,7 +511,12 @@ def _read_items(model, by: str, value, related=(), where: str = "", params=()) -
         return []
     sql, paths = _items_sql(model, by, related, where, len(values))
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*values, *params])
+        if len(values) == 1:  # a case's timeline: the same text on every page
+            sql_parts.execute_prepared(
+                cursor, f"items_{model._meta.model_name}", sql, [*values, *params]
+            )
+        else:
+            cursor.execute(sql, [*values, *params])
         rows = cursor.fetchall()
     db = model.objects.db
     fields = [f.attname for f in model._meta.concrete_fields]

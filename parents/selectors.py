@@ -13,7 +13,11 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from casework.selectors import children_for_concerns, concern_child_ids
+from alert4you import sql as sql_parts
+from casework.selectors import (
+    concern_child_id_list,
+    may_log_concern_about,
+)
 from pilots.models import Organisation
 
 from .consent_rules import consent_is_valid
@@ -316,7 +320,7 @@ def consent_panel_for_case(user, case, on: datetime.date | None = None) -> dict:
     return {
         "shared": [row for row in register if row.counts],
         "not_shared": [row for row in register if not row.counts],
-        "may_manage": children_for_concerns(user).filter(pk=case.child_id).exists(),
+        "may_manage": may_log_concern_about(user, case.child_id),
     }
 
 
@@ -361,7 +365,7 @@ SELECT co.id, co.uuid, co.scope, co.valid_until, co.child_id,
        (SELECT o.name FROM pilots_organisation o WHERE o.id = co.organisation_id){total}
   FROM parents_consent co
   JOIN casework_child ch ON ch.id = co.child_id
- WHERE co.child_id IN ({child_ids})
+ WHERE {children}
    AND co.decision = %s
    AND co.valid_until >= %s AND co.valid_until <= %s
    AND NOT EXISTS (
@@ -410,12 +414,12 @@ class ExpiringConsents:
 
     def _read(self, start: int, stop: int, *, with_total: bool) -> list[tuple]:
         ops = connection.ops
+        children, child_ids = sql_parts.in_values("co.child_id", self.child_ids)
         sql = _EXPIRING_SQL.format(
-            child_ids=", ".join(["%s"] * len(self.child_ids)),
-            total=", COUNT(*) OVER ()" if with_total else "",
+            children=children, total=", COUNT(*) OVER ()" if with_total else ""
         )
         params = [
-            *self.child_ids,
+            *child_ids,
             Decision.GRANTED.value,
             ops.adapt_datefield_value(self.on),
             ops.adapt_datefield_value(self.until),
@@ -424,7 +428,7 @@ class ExpiringConsents:
             start,
         ]
         with connection.cursor() as cursor:
-            cursor.execute(sql, params)
+            sql_parts.execute_prepared(cursor, "expiring_consents", sql, params)
             return cursor.fetchall()
 
     def _consent(self, row) -> ExpiringConsent:
@@ -464,7 +468,7 @@ def consents_expiring_for_user(user, *, within_days: int = 31, on=None) -> Expir
     for the list page: slice it for a page of `ExpiringConsent`s."""
     # The children's ids first: planned as one query with the consents, their
     # three ways in cost more to plan than both queries take to run.
-    child_ids = list(concern_child_ids(user))
+    child_ids = concern_child_id_list(user)
     return ExpiringConsents(child_ids, within_days=within_days, on=on)
 
 
