@@ -42,11 +42,23 @@ def dashboard_indicators(scope: Scope, filters: DashboardFilters) -> list[Indica
     set (and language: titles and labels are translated)."""
     indicators = cache.get(_cache_key("dashboard", scope, filters))
     if indicators is None:
-        # Cached here only (not again inside): one cache entry per page view.
-        indicators = compute_uncached(scope, filters)
-        indicators.append(monitoring.competence_indicator(scope, filters))
-        cache.set(_cache_key("dashboard", scope, filters), indicators, CACHE_SECONDS)
+        indicators = [indicator for indicator, _chart in _compute(scope, filters, draw=None)]
     return indicators
+
+
+def _compute(scope: Scope, filters: DashboardFilters, *, draw) -> list[tuple[Indicator, object]]:
+    """Every indicator computed now and cached, each paired with its chart when
+    `draw` is given (drawn in the thread that computed it, see compute_uncached)."""
+
+    def with_chart(indicator):
+        return indicator, draw(indicator) if draw else None
+
+    pairs = compute_uncached(scope, filters, then=with_chart)
+    pairs.append(with_chart(monitoring.competence_indicator(scope, filters)))
+    # Cached here only (not again inside): one cache entry per page view.
+    indicators = [indicator for indicator, _chart in pairs]
+    cache.set(_cache_key("dashboard", scope, filters), indicators, CACHE_SECONDS)
+    return pairs
 
 
 def dashboard_panels_html(scope: Scope, filters: DashboardFilters) -> str:
@@ -56,10 +68,11 @@ def dashboard_panels_html(scope: Scope, filters: DashboardFilters) -> str:
     key = _cache_key("dashboard-panels", scope, filters)
     html = cache.get(key)
     if html is None:
-        panels = [
-            (indicator, charts.chart_svg(indicator))
-            for indicator in dashboard_indicators(scope, filters)
-        ]
+        indicators = cache.get(_cache_key("dashboard", scope, filters))
+        if indicators is None:
+            panels = _compute(scope, filters, draw=charts.chart_svg)
+        else:
+            panels = [(indicator, charts.chart_svg(indicator)) for indicator in indicators]
         html = render_to_string("pilots/includes/_indicator_panels.html", {"panels": panels})
         cache.set(key, html, CACHE_SECONDS)
     # Our own rendering, escaped when it was drawn (a cache may hand back a plain str).

@@ -43,6 +43,13 @@ class MonthOf(Func):
         return self.as_sql(compiler, connection, template="date(%(expressions)s, 'start of month')")
 
 
+def every_location(locations: QuerySet) -> bool:
+    """Whether `locations` is every location (an unfiltered queryset, as
+    `compute_uncached` passes when a national overview covers them all): then
+    every child is in scope, and rows about children need no filter at all."""
+    return not locations.query.has_filters()
+
+
 def groups_in(locations: QuerySet) -> QuerySet[Group]:
     """The groups at the locations. Rows about children are filtered on their
     child's group being one of these (a small set PostgreSQL hashes once)
@@ -51,14 +58,24 @@ def groups_in(locations: QuerySet) -> QuerySet[Group]:
     return Group.objects.filter(location__in=locations)
 
 
+def child_in(locations: QuerySet, child: str = "") -> Q:
+    """Rows whose child (`child` is the lookup path to it, "" for children
+    themselves) is in scope: its current group lies at one of the locations (a
+    child who moved counts where they are now). Nothing to test when every
+    location is in scope (every child has a group, every group a location):
+    the rows are then counted without joining a child at all."""
+    if every_location(locations):
+        return Q()
+    return Q(**{f"{child}{'__' if child else ''}group__in": groups_in(locations)})
+
+
 def children_in(locations: QuerySet) -> QuerySet[Child]:
-    """Children whose current group lies at one of the locations (a child who
-    moved counts where they are now)."""
-    return Child.objects.filter(group__in=groups_in(locations))
+    """Children whose current group lies at one of the locations."""
+    return Child.objects.filter(child_in(locations))
 
 
 def cases_in(locations: QuerySet) -> QuerySet[Case]:
-    return Case.objects.filter(child__group__in=groups_in(locations))
+    return Case.objects.filter(child_in(locations, "child"))
 
 
 def start_of(day: datetime.date) -> datetime.datetime:

@@ -80,7 +80,8 @@ def _children_with_concerns(scope, filters, locations) -> list[tuple]:
     a chain of joins to case, child and group, each made for every concern.
     For a pilot or a location that chain is the better plan (it starts from
     the few cases in scope and looks up their concerns), so the subquery is
-    left open to merging there."""
+    left open to merging there. (When every location lies in a pilot the
+    cases in scope are every case: no child or group is joined at all.)"""
     every_pilot = (
         scope.kind == "national" and not filters.location_type and not filters.municipality_id
     )

@@ -9,13 +9,13 @@ from parents.models import Consent, ConversationForm, Decision, ParentConversati
 from pilots.dashboard_types import Indicator, Table
 from pilots.suppression import count_figure
 
-from ._common import groups_in, in_period
+from ._common import child_in, children_in, every_location, in_period
 
 
 def conversations_by_form(scope, filters, locations) -> Indicator:
     counts = dict(
         ParentConversation.objects.filter(
-            case__child__group__in=groups_in(locations), status=ParentConversation.Status.HELD
+            child_in(locations, "case__child"), status=ParentConversation.Status.HELD
         )
         .filter(in_period(filters, "planned_on"))
         .values("form")
@@ -42,8 +42,13 @@ def consents(scope, filters, locations) -> Indicator:
     decided = in_period(filters, "decided_on")
     withdrawn = in_period(filters, "withdrawn_on")
     # Only the rows any count looks at: decided or withdrawn in the period.
+    # A semi-join to the children in scope (`child_id IN (...)`) rather than a
+    # join to every consent's child: nationally PostgreSQL then hashes the
+    # children once, where the join was planned with a parallel worker that
+    # hashed all of them again (on a page already computing side by side).
+    in_scope = Q() if every_location(locations) else Q(child__in=children_in(locations))
     counts = (
-        Consent.objects.filter(child__group__in=groups_in(locations))
+        Consent.objects.filter(in_scope)
         .filter(decided | withdrawn)
         .aggregate(
             granted=Count(

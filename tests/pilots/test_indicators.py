@@ -591,6 +591,82 @@ def test_the_other_pilots_data_never_counts(places):
     }
 
 
+def _every_kind_of_row(p, location, n):
+    for c in cases(p, location, n):
+        concern(p, c, D(2026, 1, 5))
+        concern(p, c, D(2026, 2, 5), domain="language")
+        agenda(visit(p, location, D(2026, 1, 9), assignment=assignment(p, location)), case=c)
+        conversation(p, c, D(2026, 2, 1), "together")
+        consent(p, c.child, D(2026, 1, 10))
+        consent(p, c.child, D(2025, 6, 1), decision="withdrawn", withdrawn_on=D(2026, 2, 2))
+        placement(p, c.child, "plus_group", D(2026, 2, 1))
+        plan(p, c, 1, D(2026, 2, 1), approved_on=D(2025, 12, 1))
+        observation(p, c, D(2026, 1, 15), wellbeing_self=4)
+
+
+def _shown(scope):
+    cache.clear()
+    return [
+        (i.key, [(label, [f.display for f in row]) for label, row in i.table.rows])
+        for i in compute_indicators(scope, PERIOD)
+    ]
+
+
+def test_a_location_outside_every_pilot_never_counts_nationally(places):
+    p = places
+    _every_kind_of_row(p, p.a, 6)
+    _every_kind_of_row(p, p.c, 7)
+    # Every location lies in a pilot: no row needs its child's group tested.
+    every_pilot = _shown(sel.national_scope())
+    loose = Location.objects.create(organisation=p.org, name="Zonder pilot", location_type="kdv")
+    Group.objects.create(location=loose, name="Groep", age_band="0-4", capacity=12)
+    _every_kind_of_row(p, loose, 5)
+    assert _shown(sel.national_scope()) == every_pilot
+    assert dict(every_pilot)["open_cases"] == [(str(sel.national_scope().label), ["15"])]
+
+
+def test_national_figures_do_not_depend_on_how_the_scope_is_tested(places, monkeypatch):
+    import pilots.indicators
+
+    p = places
+    _every_kind_of_row(p, p.a, 6)
+    _every_kind_of_row(p, p.b, 3)
+    _every_kind_of_row(p, p.c, 7)
+    for c in Case.objects.all()[:4]:  # a child with a second case counts once
+        Case.objects.filter(pk=c.pk).update(status="closed", closed_at=_at(D(2026, 1, 20)))
+        concern(p, Case.objects.create(child=c.child, opened_by=p.staff), D(2026, 1, 25))
+    without_filter = _shown(sel.national_scope())
+    monkeypatch.setattr(pilots.indicators, "_every_location_counts", lambda scope, filters: False)
+    assert _shown(sel.national_scope()) == without_filter
+    assert any(d not in ("0", HIDDEN) for _key, rows in without_filter for _l, r in rows for d in r)
+
+
+def test_side_by_side_this_thread_takes_the_first_task_and_results_keep_their_order():
+    import threading
+
+    from pilots.indicators import _side_by_side
+
+    ran_on = {}
+
+    def task(n):
+        def run():
+            ran_on[n] = threading.current_thread()
+            return n * 10
+
+        return run
+
+    for _ in range(5):
+        results = _side_by_side([task(n) for n in range(6)], 2, [4, 0, 5, 1, 2, 3])
+        assert results == [0, 10, 20, 30, 40, 50]
+        assert ran_on[4] is threading.current_thread()
+
+
+def test_indicators_are_started_longest_first_each_once():
+    from pilots.indicators import INDICATORS, LONGEST_FIRST
+
+    assert sorted(LONGEST_FIRST, key=INDICATORS.index) == list(INDICATORS)
+
+
 def _spread_over_locations(p, count):
     pilot = Pilot.objects.create(
         name=f"Pilot {count}", track="day_care", municipality=p.assen, start_date=D(2025, 1, 1)
@@ -620,7 +696,8 @@ def _queries(scope):
 def test_query_count_does_not_depend_on_the_number_of_locations(places):
     few, many = _spread_over_locations(places, 2), _spread_over_locations(places, 12)
     assert _queries(few) == _queries(many) == 10
-    assert _queries(sel.national_scope()) == 10
+    # Nationally one more: whether every location lies in a pilot.
+    assert _queries(sel.national_scope()) == 11
 
 
 def test_results_are_cached_per_scope_filters_and_language(places):
