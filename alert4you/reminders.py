@@ -37,6 +37,7 @@ import functools
 import logging
 import re
 import smtplib
+import time
 import uuid
 from contextlib import nullcontext
 from email.utils import formatdate, make_msgid
@@ -61,7 +62,7 @@ from django.db import (
     router,
     transaction,
 )
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, QuerySet
 from django.template.loader import get_template
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -71,6 +72,7 @@ from django.utils.translation import gettext as _
 
 from . import reminder_kinds
 from .models import Reminder, ReminderKind, ReminderPreference, ReminderStatus, UserProfile
+from .sql import db_value, postgresql
 
 logger = logging.getLogger(__name__)
 
@@ -139,9 +141,13 @@ def _insert_outbox_rows(rows: list[dict]) -> None:
     the other fields take their defaults); a row another sweep inserted first
     is left alone.
 
-    On PostgreSQL in one ``INSERT … SELECT unnest(…), …``: a column per
-    parameter rather than a parameter per value, and no model instance per
-    row — a busy morning inserts tens of thousands of rows.
+    On PostgreSQL in one ``INSERT … SELECT unnest(…), …``: a parameter per
+    column rather than per value, and no model instance per row — a busy
+    morning inserts tens of thousands of rows. Each column goes as one text
+    in PostgreSQL's array syntax, which the server reads at once; a list
+    would be sent as an ``ARRAY[…]`` expression of a literal per value, which
+    costs more to build here and to parse there. A new row's UUID is made by
+    the server (``gen_random_uuid()``: random, as ``uuid.uuid4``).
     """
     if not rows:
         return
@@ -159,10 +165,14 @@ def _insert_outbox_rows(rows: list[dict]) -> None:
         columns.append(db.ops.quote_name(field.column))
         if field.attname in given:
             selected.append(f"unnest(%s::{db_type}[])")
-            params.append([field.get_db_prep_save(row[field.attname], db) for row in rows])
-        elif field.has_default() and callable(field.default):  # one value per row (the uuid)
+            prepare = field.get_db_prep_save
+            params.append(_array_text([prepare(row[field.attname], db) for row in rows]))
+        elif field.has_default() and field.default is uuid.uuid4:
+            selected.append("gen_random_uuid()")
+        elif field.has_default() and callable(field.default):  # one value per row
             selected.append(f"unnest(%s::{db_type}[])")
-            params.append([field.get_db_prep_save(field.get_default(), db) for _row in rows])
+            values = [field.get_default() for _row in rows]
+            params.append(_array_text([field.get_db_prep_save(value, db) for value in values]))
         else:
             selected.append(f"%s::{db_type}")
             params.append(field.get_db_prep_save(field.pre_save(defaults, True), db))
@@ -173,6 +183,22 @@ def _insert_outbox_rows(rows: list[dict]) -> None:
             "ON CONFLICT DO NOTHING",
             params,
         )
+
+
+def _array_text(values: list) -> str:
+    """`values` (as the database stores them) in PostgreSQL's array syntax:
+    each element quoted, ``NULL`` for None. Dates and times in ISO form, which
+    the server reads back exactly (with the offset of an aware time)."""
+    elements = []
+    for value in values:
+        if value is None:
+            elements.append("NULL")
+            continue
+        text = value.isoformat() if isinstance(value, datetime.date) else str(value)
+        if "\\" in text or '"' in text:
+            text = text.replace("\\", "\\\\").replace('"', '\\"')
+        elements.append(f'"{text}"')
+    return "{" + ",".join(elements) + "}"
 
 
 def _keep_statistics_fresh(inserted: int) -> None:
@@ -197,26 +223,54 @@ def _keep_statistics_fresh(inserted: int) -> None:
 
 def claim_due(now: datetime.datetime, limit: int = CLAIM_BATCH) -> list[int]:
     """Claim due rows for sending (call inside a transaction). Rows another
-    sweep holds are skipped, not waited for; each row is claimed once."""
-    claimable = Q(status=Status.PENDING, due_at__lte=now) | Q(
-        status=Status.SENDING, claimed_at__lt=now - SENDING_TIMEOUT
+    sweep holds are skipped, not waited for; each row is claimed once.
+
+    One statement: the due rows are chosen and locked (``FOR UPDATE SKIP
+    LOCKED``) in a subquery, marked ``sending`` and their ids returned — no
+    list of thousands of ids sent back and forth. SQLite (the embedded mode)
+    has no row locks; there the statement as a whole, which the condition
+    repeats, decides.
+    """
+    ops = connection.ops
+    table = ops.quote_name(Reminder._meta.db_table)
+    pk, status, due_at, claimed_at = (
+        ops.quote_name(Reminder._meta.get_field(name).column)
+        for name in ("id", "status", "due_at", "claimed_at")
     )
-    ids = list(
-        Reminder.objects.select_for_update(skip_locked=True)
-        .filter(claimable)
-        .order_by("due_at", "pk")
-        .values_list("pk", flat=True)[:limit]
-    )
-    if not ids:
-        return []
-    Reminder.objects.filter(claimable, pk__in=ids).update(status=Status.SENDING, claimed_at=now)
-    # Keep what this claim won. With row locks that is every row; SQLite (the
-    # embedded mode) has none, and there the conditional update decides.
-    return list(
-        Reminder.objects.filter(pk__in=ids, status=Status.SENDING, claimed_at=now)
-        .order_by("due_at", "pk")
-        .values_list("pk", flat=True)
-    )
+    claimable = f"({status} = %s AND {due_at} <= %s) OR ({status} = %s AND {claimed_at} < %s)"
+    claimable_params = [
+        Status.PENDING,
+        db_value(Reminder, "due_at", now),
+        Status.SENDING,
+        db_value(Reminder, "claimed_at", now - SENDING_TIMEOUT),
+    ]
+    due = f"SELECT {pk} FROM {table} WHERE {claimable} ORDER BY {due_at}, {pk} LIMIT %s"
+    if postgresql():
+        # Chosen first, then found by primary key: a join with the subquery
+        # would read the whole table again.
+        chosen = f"{pk} = ANY(ARRAY({due} FOR UPDATE SKIP LOCKED))"
+    else:
+        chosen = f"{pk} IN ({due})"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET {status} = %s, {claimed_at} = %s "
+            f"WHERE {chosen} AND ({claimable}) RETURNING {pk}, {due_at}",
+            [
+                Status.SENDING,
+                db_value(Reminder, "claimed_at", now),
+                *claimable_params,
+                limit,
+                *claimable_params,
+            ],
+        )
+        # In the order of the outbox (SQLite returns its due times as text of
+        # one fixed form, which sorts as the times do).
+        return [row_id for row_id, _due_at in sorted(cursor.fetchall(), key=_due_order)]
+
+
+def _due_order(row: tuple) -> tuple:
+    row_id, due_at = row
+    return due_at, row_id
 
 
 def publish(ids: list[int], claimed_at: datetime.datetime) -> int:
@@ -262,8 +316,8 @@ def language_of(user) -> str:
         language = profile.language if profile else None
     else:
         language = UserProfile.objects.filter(user=user).values_list("language", flat=True).first()
-    known = {code for code, _name in settings.LANGUAGES}
-    return language if language in known else settings.LANGUAGE_CODE
+    known = any(language == code for code, _name in settings.LANGUAGES)
+    return language if known else settings.LANGUAGE_CODE
 
 
 def email_refusals(user_ids) -> set[tuple[int, str]]:
@@ -313,6 +367,15 @@ class MailCache:
         self.profile_urls: dict[str, str] = {}
         self.kind_labels: dict[tuple[str, str], str] = {}
         self._templates: dict[str, tuple] = {}
+        #: The language `send_batch` made active for the mails it renders now.
+        self.language: str | None = None
+        self.languages: dict[int, str] = {}
+
+    def language_of(self, user) -> str:
+        """`language_of(user)`, once per recipient in a batch."""
+        if user.pk not in self.languages:
+            self.languages[user.pk] = language_of(user)
+        return self.languages[user.pk]
 
     def templates(self, kind: str) -> tuple:
         if kind not in self._templates:
@@ -378,15 +441,23 @@ def _placeholders(context: dict) -> tuple[dict, dict[str, str]]:
     """`context` with placeholders for the `MailCache.FILLED` texts that
     escaping leaves alone, and what each placeholder stands for."""
     shared, fills = dict(context), {}
-    for key, placeholder in MailCache.FILLED.items():
-        value = context.get(key)
+    for key in MailCache.FILLED.keys() & context.keys():
+        value = context[key]
         if _fillable(value):
+            placeholder = MailCache.FILLED[key]
             shared[key] = placeholder
             fills[placeholder] = value
         elif isinstance(value, list) and value and all(_fillable(item) for item in value):
-            shared[key] = [f"{placeholder}.{n}." for n in range(len(value))]
-            fills.update((f"{placeholder}.{n}.", item) for n, item in enumerate(value))
+            placeholders = _list_placeholders(key, len(value))
+            shared[key] = list(placeholders)
+            fills.update(zip(placeholders, value, strict=True))
     return shared, fills
+
+
+@functools.cache
+def _list_placeholders(key: str, count: int) -> tuple[str, ...]:
+    """The placeholders of a list of `count` texts under `key`, one per item."""
+    return tuple(f"{MailCache.FILLED[key]}.{n}." for n in range(count))
 
 
 def _render_parts(
@@ -431,9 +502,10 @@ def render_mail(
     if facts is None:
         facts = kind.prepare([reminder], {reminder.object_id: target})
     recipient = reminder.recipient
-    language = language_of(recipient)
+    language = cache.language_of(recipient) if cache else language_of(recipient)
     # A batch renders its mails language by language (`send_batch`).
-    active = translation.get_language() == language
+    active = cache is not None and cache.language == language
+    active = active or translation.get_language() == language
     with nullcontext() if active else translation.override(language):
         context = kind.context(reminder, target, facts)
         context.update(
@@ -497,7 +569,7 @@ class ReminderMail(EmailMultiAlternatives):
         elif self.to:
             headers.append(("To", ", ".join(str(v) for v in self.to)))
         if "date" not in header_names:
-            headers.append(("Date", formatdate(localtime=settings.EMAIL_USE_LOCALTIME)))
+            headers.append(("Date", _date(int(time.time()), settings.EMAIL_USE_LOCALTIME)))
         if "message-id" not in header_names:
             headers.append(("Message-ID", make_msgid(domain=DNS_NAME)))
         headers.extend(
@@ -508,6 +580,13 @@ class ReminderMail(EmailMultiAlternatives):
         for name, value in headers:
             msg.set_raw(name, forbid_multi_line_headers(name, value, "utf-8")[1])
         return msg
+
+
+@functools.lru_cache(maxsize=4)
+def _date(second: int, localtime: bool) -> str:
+    """The Date header of a mail made in this `second` (it names no fraction):
+    the same for the hundreds of mails of a second, so formatted once."""
+    return formatdate(second, localtime=localtime)
 
 
 @functools.lru_cache(maxsize=1024)
@@ -559,7 +638,7 @@ def _text_part(text: str, subtype: str) -> SafeMIMEText:
     return part
 
 
-def _why_not_send(reminder: Reminder, target, facts) -> str | None:
+def _why_not_send(reminder: OutboxRow, target, facts) -> str | None:
     if not reminder.recipient.is_active:
         return "The recipient's account is no longer active."
     if target is None:
@@ -567,10 +646,10 @@ def _why_not_send(reminder: Reminder, target, facts) -> str | None:
     return reminder_kinds.spec(reminder.kind).check(reminder, target, facts)
 
 
-def _targets_and_facts(rows: list[Reminder]) -> tuple[dict, dict]:
+def _targets_and_facts(rows: list[OutboxRow]) -> tuple[dict, dict]:
     """Per kind: what its reminders are about (by object id) and the facts its
     checks and mails need; a fixed number of queries per kind."""
-    by_kind: dict[str, list[Reminder]] = {}
+    by_kind: dict[str, list[OutboxRow]] = {}
     for row in rows:
         by_kind.setdefault(row.kind, []).append(row)
     targets, facts = {}, {}
@@ -581,10 +660,10 @@ def _targets_and_facts(rows: list[Reminder]) -> tuple[dict, dict]:
     return targets, facts
 
 
-def _send_messages(prepared: list[tuple[Reminder, EmailMultiAlternatives]], failed: dict) -> list:
+def _send_messages(prepared: list[tuple[OutboxRow, EmailMultiAlternatives]], failed: dict) -> list:
     """Send each message over one connection; a message that fails goes to
     `failed`, the others still go out. Returns the rows whose mail went out."""
-    sent: list[Reminder] = []
+    sent: list[OutboxRow] = []
     if not prepared:
         return sent
     connection = get_connection()
@@ -621,7 +700,7 @@ def _reconnect(connection) -> None:
         logger.warning("Reconnecting to the mail server failed", exc_info=True)
 
 
-def _note_failure(reminder: Reminder, error: Exception, now: datetime.datetime) -> None:
+def _note_failure(reminder: Reminder | OutboxRow, error: Exception, now: datetime.datetime) -> None:
     reminder.attempts += 1
     reminder.last_error = f"{type(error).__name__}: {error}"[:1000]
     if isinstance(error, TRANSIENT_ERRORS) and reminder.attempts < MAX_ATTEMPTS:
@@ -633,6 +712,125 @@ def _note_failure(reminder: Reminder, error: Exception, now: datetime.datetime) 
 
 
 FAILURE_FIELDS = ["attempts", "last_error", "status", "due_at", "claimed_at"]
+
+
+#: What a mail reads of its recipient (and the username, `person`'s last resort).
+RECIPIENT_FIELDS = frozenset({"first_name", "last_name", "email", "is_active"})
+
+
+class OutboxRow:
+    """A claimed reminder as sending reads it and `_note_failure` writes it:
+    what the kinds' checks and contexts read of a `Reminder` (kind, object,
+    recipient, dates), made at a tenth of the cost of a model instance."""
+
+    __slots__ = (
+        "pk",
+        "kind",
+        "object_id",
+        "recipient_id",
+        "recipient",
+        "for_date",
+        "event_on",
+        "status",
+        "due_at",
+        "attempts",
+        "last_error",
+        "claimed_at",
+        #: The recipient wants this kind in the app only (`ReminderPreference`).
+        "email_refused",
+    )
+
+    #: Read from the database, in this order.
+    FIELDS = (
+        "pk",
+        "kind",
+        "object_id",
+        "recipient_id",
+        "for_date",
+        "event_on",
+        "status",
+        "due_at",
+        "attempts",
+    )
+
+    def get_kind_display(self) -> str:
+        return Reminder(kind=self.kind).get_kind_display()
+
+    def as_reminder(self) -> Reminder:
+        """A model instance with the fields `_note_failure` set (for ``bulk_update``)."""
+        return Reminder(pk=self.pk, **{name: getattr(self, name) for name in FAILURE_FIELDS})
+
+
+def _attnames(model, names) -> list[str]:
+    """Of `names`, the model's fields, in the order ``from_db`` takes them."""
+    return [f.attname for f in model._meta.concrete_fields if f.attname in names]
+
+
+def _locked_rows(reminder_ids) -> list[OutboxRow]:
+    """The rows of `reminder_ids` that no other task holds, locked, in id
+    order, each with its recipient (the profile with it, for `language_of`)
+    and whether the recipient refuses its kind by e-mail.
+
+    Read as values, in one query: a busy morning sends tens of thousands of
+    reminders, and model instances, three per row, cost more than the rest of
+    loading them. Each recipient is made once per batch, with only the fields
+    a mail reads; another is read from the database on first use, as Django
+    does for deferred fields.
+    """
+    user_model = Reminder._meta.get_field("recipient").related_model
+    user_pk = user_model._meta.pk.attname
+    user_fields = _attnames(user_model, RECIPIENT_FIELDS | {user_pk, user_model.USERNAME_FIELD})
+    profile_fields = _attnames(UserProfile, {"id", "user_id", "language"})
+    refused = ReminderPreference.objects.filter(
+        user_id=OuterRef("recipient_id"), kind=OuterRef("kind"), by_email=False
+    )
+    locked = (
+        Reminder.objects.select_for_update(skip_locked=True, of=("self",))
+        # By id alone, so the primary key finds them even while the table's
+        # statistics still think it empty (the first busy morning).
+        .filter(pk__in=list(reminder_ids))
+        .order_by("pk")
+        .annotate(email_refused=Exists(refused))
+        .values_list(
+            *OutboxRow.FIELDS,
+            "email_refused",
+            *(f"recipient__{name}" for name in user_fields),
+            *(f"recipient__profile__{name}" for name in profile_fields),
+        )
+    )
+    db = locked.db
+    profile_of = UserProfile._meta.get_field("user").remote_field
+    user_start = len(OutboxRow.FIELDS) + 1
+    user_end = user_start + len(user_fields)
+    user_key = user_start + user_fields.index(user_pk)
+    profile_key = user_end + profile_fields.index("id")
+    user_names, profile_names = frozenset(user_fields), frozenset(profile_fields)
+    users, rows = {}, []
+    for values in locked:
+        user = users.get(values[user_key])
+        if user is None:
+            user = user_model.from_db(db, user_names, values[user_start:user_end])
+            profile = None  # known to have none: `language_of` asks no query
+            if values[profile_key] is not None:
+                profile = UserProfile.from_db(db, profile_names, values[user_end:])
+            profile_of.set_cached_value(user, profile)
+            users[values[user_key]] = user
+        row = OutboxRow()
+        (
+            row.pk,
+            row.kind,
+            row.object_id,
+            row.recipient_id,
+            row.for_date,
+            row.event_on,
+            row.status,
+            row.due_at,
+            row.attempts,
+            row.email_refused,
+        ) = values[:user_start]
+        row.recipient = user
+        rows.append(row)
+    return rows
 
 
 def send_batch(reminder_ids, *, now: datetime.datetime | None = None) -> dict[int, str]:
@@ -648,36 +846,28 @@ def send_batch(reminder_ids, *, now: datetime.datetime | None = None) -> dict[in
     """
     now = now or timezone.now()
     with transaction.atomic():
-        rows = list(
-            Reminder.objects.select_for_update(skip_locked=True, of=("self",))
-            # By id alone, so the primary key finds them even while the table's
-            # statistics still think it empty (the first busy morning).
-            .filter(pk__in=list(reminder_ids))
-            .select_related("recipient__profile")
-            .order_by("pk")
-        )
-        rows = [row for row in rows if row.status == Status.SENDING]
+        rows = [row for row in _locked_rows(reminder_ids) if row.status == Status.SENDING]
         if not rows:
             return {}
         targets, facts = _targets_and_facts(rows)
-        refused = email_refusals({row.recipient_id for row in rows})
         skipped: dict[str, list[int]] = {}
-        in_app: list[Reminder] = []
-        prepared: list[tuple[Reminder, EmailMultiAlternatives]] = []
-        failed: dict[Reminder, Exception] = {}
+        in_app: list[OutboxRow] = []
+        prepared: list[tuple[OutboxRow, EmailMultiAlternatives]] = []
+        failed: dict[OutboxRow, Exception] = {}
         cache = MailCache()
-        by_language: dict[str, list[Reminder]] = {}
+        by_language: dict[str, list[OutboxRow]] = {}
         for row in rows:
-            by_language.setdefault(language_of(row.recipient), []).append(row)
+            by_language.setdefault(cache.language_of(row.recipient), []).append(row)
         for language, of_language in by_language.items():
             with translation.override(language):  # once per language, not per mail
+                cache.language = language
                 for row in of_language:
                     target = targets[row.kind].get(row.object_id)
                     try:
                         reason = _why_not_send(row, target, facts[row.kind])
                         if reason:
                             skipped.setdefault(reason, []).append(row.pk)
-                        elif row.recipient.email and (row.recipient_id, row.kind) not in refused:
+                        elif row.recipient.email and not row.email_refused:
                             mail = render_mail(row, target, facts[row.kind], cache)
                             prepared.append((row, mail))
                         else:
@@ -687,6 +877,7 @@ def send_batch(reminder_ids, *, now: datetime.datetime | None = None) -> dict[in
                     except Exception as error:  # this reminder only: recorded, the others go on
                         logger.warning("Reminder %s not sent", row.pk, exc_info=True)
                         failed[row] = error
+        cache.language = None
         prepared.sort(key=lambda item: item[0].pk)  # sent in the order of the outbox
         emailed = _send_messages(prepared, failed)
         for reason, ids in skipped.items():
@@ -702,7 +893,7 @@ def send_batch(reminder_ids, *, now: datetime.datetime | None = None) -> dict[in
                 )
         for row, error in failed.items():
             _note_failure(row, error, now)
-        Reminder.objects.bulk_update(list(failed), FAILURE_FIELDS)
+        Reminder.objects.bulk_update([row.as_reminder() for row in failed], FAILURE_FIELDS)
     outcome = {pk: Status.SKIPPED for ids in skipped.values() for pk in ids}
     outcome.update((row.pk, Status.SENT) for row in emailed + in_app)
     outcome.update((row.pk, row.status) for row in failed)

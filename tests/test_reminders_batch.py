@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from alert4you import reminder_kinds, reminders, tasks
-from alert4you.models import Reminder
+from alert4you.models import Reminder, ReminderPreference
 from alert4you.reminder_kinds.visits import visit_url
 from casework.models import Case, Child
 from casework.selectors import cases_for_user, children_for_concerns
@@ -244,3 +244,74 @@ def test_set_based_access_agrees_with_the_selectors(cases, coach_consent):
     assert expected_cases and expected_children
     assert reminder_kinds.visible_case_pairs(case_pairs) == expected_cases
     assert reminder_kinds.visible_child_pairs(child_pairs) == expected_children
+
+
+def test_a_claim_takes_the_rows_due_longest_first_up_to_its_limit(world, clock):
+    make_visit(world, today() + DAY)
+    make_visit(world, today() + 3 * DAY)
+    reminders.plan_reminders(today())
+    now = timezone.now()
+    first, *middle, last = Reminder.objects.order_by("pk").values_list("pk", flat=True)
+    assert len(middle) >= 2
+    Reminder.objects.filter(pk=first).update(due_at=now + DAY)  # not due yet
+    Reminder.objects.filter(pk=last).update(due_at=now - DAY)
+    Reminder.objects.filter(pk__in=middle).update(due_at=now - datetime.timedelta(hours=1))
+    with transaction.atomic():
+        taken = reminders.claim_due(now, limit=2)
+        rest = reminders.claim_due(now)
+        assert reminders.claim_due(now) == []
+    assert taken == [last, middle[0]]  # by due time, then in the order of the outbox
+    assert rest == middle[1:]
+    assert Reminder.objects.get(pk=first).status == Status.PENDING
+    claimed = Reminder.objects.filter(pk__in=taken + rest)
+    assert set(claimed.values_list("status", "claimed_at")) == {(Status.SENDING, now)}
+
+
+def test_a_reminder_refused_by_email_is_refused_for_its_own_kind_only(world, clock):
+    make_visit(world, today() + DAY)
+    make_visit(world, today() + 3 * DAY)
+    ReminderPreference.objects.create(user=world.pm_b, kind="visit_tomorrow", by_email=False)
+    ids = claimed_ids()
+    assert set(reminders.deliver_batch(ids).values()) == {Status.SENT}
+    to_b = Reminder.objects.filter(recipient=world.pm_b)
+    assert dict(to_b.values_list("kind", "emailed")) == {
+        "visit_tomorrow": False,
+        "submit_questions": True,
+    }
+    assert len(mails_to(world.pm_b)) == 1
+    assert len(mails_to(world.pm_a)) == 2
+
+
+def test_a_reminder_that_fails_for_good_keeps_its_due_time_and_is_not_claimed_again(
+    world, monkeypatch, clock
+):
+    make_visit(world, today() + DAY)
+    ids = claimed_ids()
+    due = dict(Reminder.objects.values_list("pk", "due_at"))
+
+    def broken(reminder, target, *batch):
+        raise ValueError("template is broken")
+
+    monkeypatch.setattr(reminders, "render_mail", broken)
+    assert set(reminders.deliver_batch(ids).values()) == {Status.FAILED}
+    rows = Reminder.objects.values_list("pk", "status", "attempts", "claimed_at", "due_at")
+    assert {
+        (status, attempts, claimed_at, due_at == due[pk])
+        for pk, status, attempts, claimed_at, due_at in rows
+    } == {(Status.FAILED, 1, None, True)}
+    with transaction.atomic():
+        assert reminders.claim_due(timezone.now() + 7 * DAY) == []
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the INSERT's PostgreSQL form")
+def test_outbox_columns_reach_postgresql_exactly_as_given(db):
+    texts = ["plain", 'say "hi"', "back\\slash", "NULL", "", " spaced ", "a, {b}", "Zoë", None]
+    moment, day = timezone.now(), today()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT unnest(%s::text[])", [reminders._array_text(texts)])
+        assert [text for (text,) in cursor.fetchall()] == texts
+        cursor.execute(
+            "SELECT unnest(%s::timestamptz[]), unnest(%s::date[])",
+            [reminders._array_text([moment]), reminders._array_text([day])],
+        )
+        assert cursor.fetchone() == (moment, day)
