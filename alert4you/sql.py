@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from contextlib import contextmanager
 
 from django.conf import settings
 from django.db import connection
@@ -74,6 +75,11 @@ def in_values(column: str, values) -> tuple[str, list]:
 _PLACEHOLDER = re.compile(r"%%|%s")
 
 
+#: At most this many statements per connection: a query whose text keeps
+#: changing (an ORM query's LIMIT and OFFSET are part of it) then runs plainly.
+MAX_PREPARED = 200
+
+
 def execute_prepared(cursor, label: str, sql: str, params) -> None:
     """`cursor.execute(sql, params)`, as a prepared statement on PostgreSQL.
 
@@ -91,21 +97,54 @@ def execute_prepared(cursor, label: str, sql: str, params) -> None:
     ``DATABASE_PREPARED_STATEMENTS = False`` (e.g. behind a pooler in
     transaction mode, where a connection's statements are not one session's)
     runs the plain query; SQLite always does."""
+    name = _statement(cursor, label, sql)
+    if name is None:
+        cursor.execute(sql, params)
+    else:
+        params = list(params)
+        cursor.execute(_execute(name, params), params)
+
+
+@contextmanager
+def prepared(label: str):
+    """The ORM's SELECTs in this block run as prepared statements (as
+    `execute_prepared`), for a page whose queries are built through the ORM
+    but are the same text on every visit (a list with its filters)."""
+
+    def as_prepared(execute, sql, params, many, context):
+        if many or not sql.lstrip().upper().startswith("SELECT"):
+            return execute(sql, params, many, context)
+        name = _statement(context["cursor"], label, sql)
+        if name is None:
+            return execute(sql, params, many, context)
+        params = list(params or ())
+        return execute(_execute(name, params), params, many, context)
+
+    with connection.execute_wrapper(as_prepared):
+        yield
+
+
+def _statement(cursor, label: str, sql: str) -> str | None:
+    """The name of `sql`'s prepared statement on the cursor's connection,
+    prepared now if need be; None where statements are not prepared."""
     db = cursor.db
     if db.vendor != "postgresql" or not getattr(settings, "DATABASE_PREPARED_STATEMENTS", True):
-        cursor.execute(sql, params)
-        return
+        return None
     name = f"{label}_{hashlib.blake2b(sql.encode(), digest_size=6).hexdigest()}"
     raw = db.connection
     known = db.__dict__.get("_prepared_statements")
     if known is None or known[0] is not raw:
         known = db._prepared_statements = (raw, set())
     if name not in known[1]:
+        if len(known[1]) >= MAX_PREPARED:
+            return None
         numbers = iter(range(1, sql.count("%s") + 1))
         numbered = _PLACEHOLDER.sub(lambda m: "%" if m[0] == "%%" else f"${next(numbers)}", sql)
         with db.wrap_database_errors:
             cursor.cursor.execute(f"PREPARE {name} AS {numbered}")
         known[1].add(name)
-    params = list(params)
-    arguments = f"({', '.join(['%s'] * len(params))})" if params else ""
-    cursor.execute(f"EXECUTE {name}{arguments}", params)
+    return name
+
+
+def _execute(name: str, params: list) -> str:
+    return f"EXECUTE {name}({', '.join(['%s'] * len(params))})" if params else f"EXECUTE {name}"

@@ -91,3 +91,41 @@ def test_may_log_a_concern_about_is_membership_of_the_children_s_list(world):
         mine = set(case_selectors.concern_child_ids(user))
         for child_id in children:
             assert case_selectors.may_log_concern_about(user, child_id) == (child_id in mine)
+
+
+@pytest.mark.django_db
+def test_orm_queries_in_a_prepared_block_run_prepared_with_the_same_rows(world):
+    from casework.models import Child
+
+    plain = list(Child.objects.order_by("pk").values_list("pk", "first_name"))
+    with CaptureQueriesContext(connection) as queries:
+        with sql.prepared("test_orm"):
+            again = list(Child.objects.order_by("pk").values_list("pk", "first_name"))
+            twice = list(Child.objects.order_by("pk").values_list("pk", "first_name"))
+    assert plain == again == twice
+    statements = [q["sql"] for q in queries.captured_queries]
+    assert len(statements) == 2 and statements[0] == statements[1]
+    assert statements[0].startswith("EXECUTE test_orm_")
+
+
+@pytest.mark.django_db
+def test_a_connection_keeps_a_bounded_number_of_statements(monkeypatch):
+    monkeypatch.setattr(sql, "MAX_PREPARED", 2)
+    with connection.cursor() as cursor:
+        # A connection with none yet (the statement list forgotten with them).
+        cursor.execute("DEALLOCATE ALL")
+        cursor.db.__dict__.pop("_prepared_statements", None)
+        for n in range(4):
+            sql.execute_prepared(cursor, "test_bound", f"SELECT {n} + %s", [1])
+            assert cursor.fetchone() == (n + 1,)
+    assert len({name for name in _prepared_names() if name.startswith("test_bound_")}) == 2
+
+
+@pytest.mark.django_db
+def test_the_case_list_runs_its_rows_prepared(client, world):
+    from django.urls import reverse
+
+    client.force_login(world.pm_a)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(reverse("casework:case-list")).status_code == 200
+    assert sum(q["sql"].startswith("EXECUTE case_list_") for q in queries.captured_queries) == 2
