@@ -53,8 +53,8 @@ def _page_gaps(row: dict, bare: dict | None = None) -> list[str]:
     if row["queries"] > MAX_QUERIES:
         gaps.append(f"{row['queries']} queries > {MAX_QUERIES}")
     dashboard = "dashboard" in row["page"] or "overview (cold" in row["page"]
-    if dashboard and row["p50_ms"] > MAX_DASHBOARD_MS:
-        gaps.append(f"cold {row['p50_ms']:.0f} ms > {MAX_DASHBOARD_MS}")
+    if dashboard and row["p95_ms"] > MAX_DASHBOARD_MS:
+        gaps.append(f"cold p95 {row['p95_ms']:.0f} ms > {MAX_DASHBOARD_MS}")
     if not dashboard and row["p95_ms"] > MAX_P95_MS:
         gaps.append(f"p95 > {MAX_P95_MS} ms")
     own_sql = _own_sql(row, bare)
@@ -87,7 +87,10 @@ def main() -> int:
         "bare page (the layout alone, signed in: session, user, two-step device and roles), "
         "which is what the *floor* — one hand-written query returning the page's rows — "
         "compares with. The list pages' own SQL includes the access-log insert for the "
-        "children shown, which the floor does not.",
+        "children shown, which the floor does not. Targets: at most 20 queries, own SQL "
+        "at most 3× the floor, lists faster than the admin, p95 at most 150 ms; dashboards "
+        "on a cold cache p95 at most 300 ms. The national overview's figures skip joining "
+        "each child to its group when every location lies in a pilot, as in this data set.",
         "",
         "| page | role | p50 | p95 | queries | SQL | own SQL | floor | admin | gap to target |",
         "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",

@@ -49,7 +49,7 @@ def test_without_a_bare_page_the_whole_sql_is_compared():
     assert report._page_gaps(row("case list", sql_ms=4.0, floor_ms=1.0)) == ["own SQL 4.0× floor"]
 
 
-def test_dashboards_are_judged_cold_by_their_median():
-    slow = row("pilot dashboard (cold cache)", p50_ms=301.0, p95_ms=400.0)
-    assert report._page_gaps(slow, BARE) == ["cold 301 ms > 300"]
-    assert report._page_gaps(row("pilot dashboard (cold cache)", p95_ms=400.0), BARE) == []
+def test_dashboards_are_judged_cold_by_their_95th_percentile():
+    slow = row("pilot dashboard (cold cache)", p50_ms=250.0, p95_ms=301.0)
+    assert report._page_gaps(slow, BARE) == ["cold p95 301 ms > 300"]
+    assert report._page_gaps(row("pilot dashboard (cold cache)", p95_ms=300.0), BARE) == []
