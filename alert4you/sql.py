@@ -134,15 +134,31 @@ def _statement(cursor, label: str, sql: str) -> str | None:
     raw = db.connection
     known = db.__dict__.get("_prepared_statements")
     if known is None or known[0] is not raw:
-        known = db._prepared_statements = (raw, set())
-    if name not in known[1]:
-        if len(known[1]) >= MAX_PREPARED:
-            return None
-        numbers = iter(range(1, sql.count("%s") + 1))
-        numbered = _PLACEHOLDER.sub(lambda m: "%" if m[0] == "%%" else f"${next(numbers)}", sql)
-        with db.wrap_database_errors:
-            cursor.cursor.execute(f"PREPARE {name} AS {numbered}")
-        known[1].add(name)
+        # (the connection, its statements, the texts PostgreSQL would not prepare)
+        known = db._prepared_statements = (raw, set(), set())
+    if name in known[1]:
+        return name
+    if name in known[2] or len(known[1]) >= MAX_PREPARED:
+        return None
+    numbers = iter(range(1, sql.count("%s") + 1))
+    numbered = _PLACEHOLDER.sub(lambda m: "%" if m[0] == "%%" else f"${next(numbers)}", sql)
+    # In a transaction, a refused PREPARE (a parameter whose type PostgreSQL
+    # cannot tell, say) must not abort it: it gets a savepoint of its own.
+    savepoint = not db.get_autocommit()
+    raw_cursor = cursor.cursor
+    try:
+        if savepoint:
+            raw_cursor.execute("SAVEPOINT a4y_prepare")
+        raw_cursor.execute(f"PREPARE {name} AS {numbered}")
+    except db.Database.Error:
+        if savepoint:
+            raw_cursor.execute("ROLLBACK TO SAVEPOINT a4y_prepare")
+        known[2].add(name)
+        return None
+    finally:
+        if savepoint:
+            raw_cursor.execute("RELEASE SAVEPOINT a4y_prepare")
+    known[1].add(name)
     return name
 
 

@@ -7,6 +7,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from . import audit, health, two_factor
+from . import sql as sql_parts
 from .forms import LoginForm
 from .home_selectors import home_context
 
@@ -22,6 +23,7 @@ def healthz(request):
 
 
 @login_required
+@sql_parts.prepared("home")  # the same queries on every visit
 def home(request):
     memberships = audit.current_memberships(request.user, request)
     return render(request, "home.html", home_context(request.user, memberships))

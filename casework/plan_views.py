@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from alert4you import sql as sql_parts
 from alert4you.forms import form_errors_from
 from alert4you.pagination import paginate
 
@@ -266,6 +267,7 @@ def plan_compare(request, case_uuid):
 
 @login_required
 @never_cache
+@sql_parts.prepared("review_queue")  # the same queries on every visit
 def review_queue(request):
     """Child plans and group plans waiting for the manager's decision, together."""
     queue = selectors.decision_queue_for_user(request.user)

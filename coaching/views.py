@@ -17,6 +17,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from alert4you import audit
+from alert4you import sql as sql_parts
 from alert4you.forms import form_errors_from
 from alert4you.pagination import paginate
 from casework.models import CaseStatus
@@ -70,6 +71,7 @@ def _period(view: str, day: datetime.date):
 
 @login_required
 @never_cache
+@sql_parts.prepared("calendar")  # the same queries on every visit
 def calendar(request):
     """The user's visits in a week (default: this week) or a month."""
     view = "month" if request.GET.get("view") == "month" else "week"
@@ -146,6 +148,7 @@ def _log_children_shown(request, items) -> None:
 
 @login_required
 @never_cache
+@sql_parts.prepared("visit_page")  # the same queries on every visit
 def visit_detail(request, visit_uuid):
     user = request.user
     # The navigation reads the same (kept) memberships: the roles cost no query here.

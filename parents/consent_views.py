@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from alert4you import audit
+from alert4you import sql as sql_parts
 from alert4you.forms import form_errors_from
 from alert4you.pagination import paginate
 from casework import permissions as case_permissions
@@ -69,6 +70,7 @@ def _is_twelve(child) -> bool:
 
 @login_required
 @never_cache
+@sql_parts.prepared("consent_register")  # the same queries on every visit
 def child_consents(request, child_uuid):
     child = case_permissions.get_child_for_concern(request.user, child_uuid)
     guardians = list(child.guardians.all())

@@ -129,3 +129,25 @@ def test_the_case_list_runs_its_rows_prepared(client, world):
     with CaptureQueriesContext(connection) as queries:
         assert client.get(reverse("casework:case-list")).status_code == 200
     assert sum(q["sql"].startswith("EXECUTE case_list_") for q in queries.captured_queries) == 2
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("in_transaction", [False, True])
+def test_a_query_postgresql_will_not_prepare_runs_plainly(in_transaction):
+    unpreparable = "SELECT 1 WHERE %s IS NULL"  # the parameter's type can't be told
+
+    def run():
+        with connection.cursor() as cursor:
+            sql.execute_prepared(cursor, "test_refused", unpreparable, [None])
+            assert cursor.fetchall() == [(1,)]
+            cursor.execute("SELECT 2")  # the connection (and transaction) carry on
+            assert cursor.fetchone() == (2,)
+
+    if in_transaction:
+        with transaction.atomic():
+            run()
+            run()
+    else:
+        run()
+        run()
+    assert not {name for name in _prepared_names() if name.startswith("test_refused_")}
