@@ -77,8 +77,9 @@ def main() -> int:
         f"Measured {today} on {os.cpu_count()} cores, {_memory_gib()}, "
         f"Python {platform.python_version()}, PostgreSQL on the same machine. Data: "
         "`make bench-data` (80 municipalities, 1,000 locations, 3,000 groups, 50,000 "
-        "children, 15,000 cases, 200,000 concerns, 100,000 visits, 30,000 parent "
-        "conversations, 60,000 consents, 3,000 staff). Reproduce with `make bench`; "
+        "children, 15,000 cases, 200,000 concerns, 100,000 visits, 20,000 coaching "
+        "requests, 30,000 parent conversations, 60,000 consents, 3,000 staff). Reproduce "
+        "with `make bench`; "
         "README, *Benchmarks*, explains each figure.",
         "",
         "## Pages (server time in process, ms)",

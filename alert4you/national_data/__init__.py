@@ -5,7 +5,8 @@ Every row is made up (names from short Dutch name lists, texts from templates),
 so the data set can be generated anywhere and shared. The shape follows the
 programme: one pilot per municipality, childcare organisations with several
 locations, three groups per location, a youth-care coach per location with a
-fortnightly rhythm, cases for about three in ten children.
+fortnightly rhythm, cases for about three in ten children, and a year of
+coaching requests from PMs to their location's coach (most dealt with).
 
 Rows go in with `bulk_create` in batches; history rows for the records a case
 page shows (cases, concerns, plans, consents) are written in bulk too, so the
@@ -20,13 +21,14 @@ from django.db import connection, transaction
 from alert4you import access_policy
 
 from .base import PASSWORD, USERNAME_PREFIX, Scale
+from .coaching_requests import RequestSteps
 from .records import RecordSteps
 from .structure import StructureSteps
 
 __all__ = ["PASSWORD", "USERNAME_PREFIX", "NationalData", "Scale"]
 
 
-class NationalData(StructureSteps, RecordSteps):
+class NationalData(StructureSteps, RecordSteps, RequestSteps):
     """Writes one national data set. `progress(step, done, total)` is called as it goes."""
 
     def run(self) -> dict[str, int]:
@@ -37,6 +39,7 @@ class NationalData(StructureSteps, RecordSteps):
             self._case_content()
             self._parents()
             self._coaching()
+            self._coaching_requests()
         # Grants in their own transactions (the policy's full sync works in batches).
         self.progress("permissions", 0, 1)
         result = access_policy.sync_all()

@@ -34,6 +34,36 @@ CONCERN_TEXTS = (
     "Eet weinig tijdens de maaltijd en wil niet aan tafel blijven zitten.",
     "Speelt veel alleen en lijkt spel van anderen niet te volgen.",
 )
+#: What PMs ask their coach between visits, by topic (`coaching.models.Topic`).
+REQUEST_QUESTIONS = {
+    "one_child": (
+        "Hoe kunnen we dit kind helpen bij het afscheid nemen 's ochtends?",
+        "Wat kunnen we doen als dit kind zich terugtrekt bij het vrij spel?",
+        "Hoe bespreken we onze zorgen met de ouders zonder hen af te schrikken?",
+        "Kun je meekijken naar de taalontwikkeling; we twijfelen of we moeten doorverwijzen.",
+        "Het kind reageert heftig bij overgangen. Welke aanpak past hier?",
+    ),
+    "child_in_group": (
+        "Een kind in de groep bijt andere kinderen. Hoe gaan we daar als team mee om?",
+        "Een kind komt vaak moe binnen en eet slecht. Waar letten we op?",
+        "Hoe helpen we een kind dat moeilijk te troosten is na een conflict?",
+    ),
+    "group_climate": (
+        "De groep is onrustig rond het eten. Kun je meekijken naar ons dagritme?",
+        "Na de wisseling van collega's is er veel onrust. Hoe krijgen we weer rust in de groep?",
+        "Hoe richten we de ruimte in zodat er minder conflicten zijn bij het buitenspelen?",
+    ),
+    "parents": (
+        "Een ouder reageert boos als we iets over het kind vertellen. Hoe pakken we dat aan?",
+        "Hoe nodigen we ouders uit voor een gesprek zonder dat het zwaar voelt?",
+        "Ouders spreken weinig Nederlands. Hoe houden we ze goed op de hoogte?",
+    ),
+}
+DECLINE_REASONS = (
+    "Past beter bij de zorgcoördinator van de locatie; ik heb het doorgezet.",
+    "Dit bespreken we al bij het volgende structurele bezoek.",
+    "Vraag is inmiddels beantwoord in het gesprek met de locatiemanager.",
+)
 
 
 @dataclass(frozen=True)
@@ -48,6 +78,7 @@ class Scale:
     conversations: int = 30_000
     consents: int = 60_000
     staff: int = 3000
+    coaching_requests: int = 20_000
 
     def times(self, factor: float) -> Scale:
         """The same shape, `factor` times as large (at least one of everything)."""

@@ -240,6 +240,7 @@ class RecordSteps(Writer):
                 )
             )
         assignments = self._bulk("coach assignments", CoachAssignment, assignments)
+        self.assignments = assignments
         per_assignment = max(1, s.visits // len(assignments))
         future = max(1, per_assignment // 8)
         tz = timezone.get_current_timezone()
@@ -265,7 +266,7 @@ class RecordSteps(Writer):
                         reported_at=starts + timedelta(hours=3) if held else None,
                     )
                 )
-        visits = self._bulk("visits", Visit, visits)
+        visits = self.visits = self._bulk("visits", Visit, visits)
         self._bulk(
             "visit groups",
             Visit.groups.through,

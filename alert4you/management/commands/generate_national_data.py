@@ -12,7 +12,8 @@ from casework.models import Child
 class Command(BaseCommand):
     help = (
         "Generate about 80 municipalities, 1,000 locations, 50,000 children and their "
-        "cases, concerns, visits, consents and staff (synthetic; fixed seed) for benchmarks."
+        "cases, concerns, visits, coaching requests, consents and staff (synthetic; fixed "
+        "seed) for benchmarks."
     )
 
     def add_arguments(self, parser):
