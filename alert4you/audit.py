@@ -259,17 +259,35 @@ def case_access_denied(user, case, action: str, request=None) -> AccessLogEntry 
 def children_listed(*, user, child_ids, request=None) -> int:
     """Log the cases the user may see of the children a list showed (a list of
     consents, say): one INSERT that selects those cases itself."""
+    return cases_listed(user=user, child_ids=child_ids, request=request)
+
+
+def cases_listed(*, user, case_uuids=(), child_ids=(), request=None) -> int:
+    """Log the cases a page listed that the user may see: named by their uuids
+    (the links it shows), or every case of the children it showed. One INSERT
+    that selects those cases itself; nothing for cases the user may not see."""
     from casework.selectors import granted_case_ids
 
-    child_ids = sorted(set(child_ids))
-    if not child_ids or _user_or_none(user) is None or not user.is_active:
+    case_uuids, child_ids = sorted(set(case_uuids)), sorted(set(child_ids))
+    if not (case_uuids or child_ids) or _user_or_none(user) is None or not user.is_active:
         return 0
-    granted = granted_case_ids(user)  # `cases_for_user`, written out with the children
+    granted = granted_case_ids(user)  # `cases_for_user`, written out
     meta = Case._meta
-    children, params = sql.in_values(f"c.{meta.get_field('child').column}", child_ids)
+    which, params = [], []
+    if case_uuids:
+        by_uuid, uuid_params = sql.in_values(
+            f"c.{meta.get_field('uuid').column}",
+            [sql.db_value(Case, "uuid", value) for value in case_uuids],
+        )
+        which.append(by_uuid)
+        params += uuid_params
+    if child_ids:
+        by_child, child_params = sql.in_values(f"c.{meta.get_field('child').column}", child_ids)
+        which.append(by_child)
+        params += child_params
     ids_sql = (
         f"SELECT c.{meta.pk.column} AS logged_case FROM {meta.db_table} c"
-        f" WHERE {children} AND c.{meta.pk.column} IN ({granted.sql})"
+        f" WHERE ({' OR '.join(which)}) AND c.{meta.pk.column} IN ({granted.sql})"
     )
     return _insert_access_rows(
         user, AccessLogEntry.Action.LISTED, request, ids_sql, [*params, *granted.params]

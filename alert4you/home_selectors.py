@@ -33,8 +33,9 @@ def home_context(user, memberships: list[tuple[str, str, int]]) -> dict:
         coaching_selectors.staff_groups_for_home(user) if Role.PEDAGOGICAL_STAFF in roles else []
     )
     child_ids: list[int] = []
+    roster_cases: list = []
     if staff_groups:
-        child_ids = _add_children(user, staff_groups, memberships)
+        child_ids, roster_cases = _add_children(user, staff_groups, memberships)
     manager = Role.LOCATION_MANAGER in roles
     managed_locations = (
         list(selectors.locations_for_role(user, Role.LOCATION_MANAGER)) if manager else []
@@ -46,13 +47,14 @@ def home_context(user, memberships: list[tuple[str, str, int]]) -> dict:
             # cost more to plan than both queries take to run.
             child_ids = case_selectors.concern_child_id_list(user)
         expiring_consents, expiring_count = _expiring_consents(child_ids)
+    my_concerns = _concerns_logged_by(user) if staff_groups else []
     context = {
         "memberships": [
             {"role": role_labels.get(role, role), "organisation": organisation}
             for role, organisation, _id in memberships
         ],
         "staff_groups": staff_groups,
-        "my_concerns": _concerns_logged_by(user) if staff_groups else [],
+        "my_concerns": my_concerns,
         # Shown in the location manager's part only.
         "review_count": case_selectors.review_queue_for_user(user).count() if manager else 0,
         "managed_locations": managed_locations,
@@ -74,6 +76,9 @@ def home_context(user, memberships: list[tuple[str, str, int]]) -> dict:
     context.update(coaching_selectors.home_for_user(user, roles=roles, staff_groups=staff_groups))
     # The review queue holds the group plans too.
     context["review_count"] += context.get("group_plans_waiting", 0)
+    # What the page shows of children's cases, for the access log (the view writes it).
+    context["listed_case_uuids"] = [*roster_cases, *(c["case_uuid"] for c in my_concerns)]
+    context["listed_child_ids"] = [consent.child_id for consent in expiring_consents]
     return context
 
 
@@ -112,12 +117,13 @@ def _sql_and_params(subquery) -> tuple[str, list]:
     return sql, list(params)
 
 
-def _add_children(user, groups, memberships) -> list[int]:
+def _add_children(user, groups, memberships) -> tuple[list[int], list]:
     """Give each group its `home_children`: the rows of its children (by first and
     last name), each with their mentor and the links to their visible open case
     and to a new concern. Returns `casework.selectors.concern_child_ids(user)` for a
-    staff member: the children of their groups and their mentees in the
-    organisations they work for. One query for all of it."""
+    staff member (the children of their groups and their mentees in the
+    organisations they work for) and the uuids of the cases linked. One query
+    for all of it."""
     organisation_ids = sorted({organisation_id for _role, _name, organisation_id in memberships})
     by_group = {group.id: [] for group in groups}
     _add_group_links(groups)
@@ -142,7 +148,7 @@ def _add_children(user, groups, memberships) -> list[int]:
     no_mentor = gettext("none")
     # `{% blocktranslate with name=child.first_name %}about {{ name }}…`, once.
     about = gettext("about %(name)s")
-    child_ids = set()
+    child_ids, case_uuids = set(), []
     for pk, child_uuid, first, last, group_id, *mentor, case_uuid in rows:
         child_ids.add(pk)
         children = by_group.get(group_id)
@@ -157,9 +163,11 @@ def _add_children(user, groups, memberships) -> list[int]:
                     "concern_url": concern_url(child_uuid),
                 }
             )
+            if case_uuid:
+                case_uuids.append(case_uuid)
     for group in groups:
         group.home_children = by_group[group.id]
-    return sorted(child_ids)
+    return sorted(child_ids), case_uuids
 
 
 def _add_group_links(groups) -> None:
@@ -217,6 +225,7 @@ def _concerns_logged_by(user, limit: int = 10) -> list[dict]:
     return [
         {
             "child_name": f"{first_name} {last_name}",
+            "case_uuid": case_uuid,
             "case_url": case_url(case_uuid),
             "observed_on": sql_parts.py_value(Concern, "observed_on", observed_on),
             "domain": domains.get(domain, domain),

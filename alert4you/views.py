@@ -26,7 +26,16 @@ def healthz(request):
 @sql_parts.prepared("home")  # the same queries on every visit
 def home(request):
     memberships = audit.current_memberships(request.user, request)
-    return render(request, "home.html", home_context(request.user, memberships))
+    context = home_context(request.user, memberships)
+    # Every case the page names (a child's open case, a concern, an expiring
+    # consent's child) is logged as seen in a list, as the case list does.
+    audit.cases_listed(
+        user=request.user,
+        case_uuids=context.pop("listed_case_uuids"),
+        child_ids=context.pop("listed_child_ids"),
+        request=request,
+    )
+    return render(request, "home.html", context)
 
 
 class LoginView(auth_views.LoginView):

@@ -88,6 +88,8 @@ def child_consents(request, child_uuid):
         .first(),
         "is_twelve": _is_twelve(child),
     }
+    # The register names the child and links their case: logged as the lists do.
+    audit.children_listed(user=request.user, child_ids=[child.pk], request=request)
     return render(request, "parents/consent_register.html", context)
 
 

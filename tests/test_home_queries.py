@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from casework.models import Case, Child
+from casework.models import AccessLogEntry, Case, Child
 from coaching import selectors as coaching_selectors
 from coaching import services as coaching_services
 from coaching.models import AgendaItem, GroupPlan, Visit
@@ -22,8 +22,9 @@ pytestmark = pytest.mark.django_db
 
 #: User, second-step device, roles (the session comes from the cache); groups
 #: (with their group plans), children (with their open cases, and the mentees),
-#: expiring consents (with their total), concerns, next visits (with their groups).
-PM_HOME_QUERIES = 8
+#: expiring consents (with their total), concerns, next visits (with their groups);
+#: the access-log insert for the cases the page names.
+PM_HOME_QUERIES = 9
 
 
 def home_queries(client) -> list[str]:
@@ -205,3 +206,22 @@ def test_pm_home_links_the_latest_approved_group_plan_and_the_one_in_progress(cl
     links = links.split("</span>\n")[0]
     assert second.get_absolute_url() in links and draft.get_absolute_url() in links
     assert GroupPlan.objects.get(group=w.group_a, version=1).get_absolute_url() not in links
+
+
+def test_pm_home_logs_the_cases_it_names_and_only_those_they_may_see(client, cases):
+    w = cases
+    (child,) = _more_children(w, 1, group=w.group_a)  # an expiring consent, no case
+    hidden = Case.objects.create(child=child, opened_by=w.pm_b)  # never granted
+    client.force_login(w.pm_a)
+    assert client.get(reverse("home")).status_code == 200
+    logged = AccessLogEntry.objects.filter(user=w.pm_a)
+    assert set(logged.values_list("case_id", "action", "path")) == {
+        (w.case_a.pk, AccessLogEntry.Action.LISTED, "/")
+    }
+    assert not AccessLogEntry.objects.filter(case__in=[hidden, w.case_b]).exists()
+
+
+def test_a_home_page_that_names_no_case_logs_nothing(client, world):
+    client.force_login(world.coach)
+    assert client.get(reverse("home")).status_code == 200
+    assert not AccessLogEntry.objects.filter(user=world.coach).exists()

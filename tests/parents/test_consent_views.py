@@ -564,3 +564,14 @@ def test_expiring_list_queries_do_not_grow_with_children(client, family, persona
     first_page = client.get(url).context["page"]
     assert len(first_page) == 50 and first_page.has_next
     assert client.get(url, {"page": 4}).context["page"].count == 200
+
+
+def test_opening_a_child_s_register_logs_the_child_s_case(client, family):
+    from casework.models import AccessLogEntry
+
+    w = family
+    client.force_login(w.pm_a)
+    assert client.get(_register(w)).status_code == 200
+    assert list(AccessLogEntry.objects.filter(user=w.pm_a).values_list("case_id", "action")) == [
+        (w.case_a.pk, AccessLogEntry.Action.LISTED)
+    ]
