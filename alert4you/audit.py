@@ -262,10 +262,13 @@ def children_listed(*, user, child_ids, request=None) -> int:
     return cases_listed(user=user, child_ids=child_ids, request=request)
 
 
-def cases_listed(*, user, case_uuids=(), child_ids=(), request=None) -> int:
-    """Log the cases a page listed that the user may see: named by their uuids
-    (the links it shows), or every case of the children it showed. One INSERT
-    that selects those cases itself; nothing for cases the user may not see."""
+def cases_listed(
+    *, user, case_uuids=(), child_ids=(), request=None, action: str = AccessLogEntry.Action.LISTED
+) -> int:
+    """Log the cases a page listed (or, `action`, printed) that the user may see:
+    named by their uuids (the links it shows), or every case of the children it
+    showed. One INSERT that selects those cases itself; nothing for cases the
+    user may not see."""
     from casework.selectors import granted_case_ids
 
     case_uuids, child_ids = sorted(set(case_uuids)), sorted(set(child_ids))
@@ -289,6 +292,4 @@ def cases_listed(*, user, case_uuids=(), child_ids=(), request=None) -> int:
         f"SELECT c.{meta.pk.column} AS logged_case FROM {meta.db_table} c"
         f" WHERE ({' OR '.join(which)}) AND c.{meta.pk.column} IN ({granted.sql})"
     )
-    return _insert_access_rows(
-        user, AccessLogEntry.Action.LISTED, request, ids_sql, [*params, *granted.params]
-    )
+    return _insert_access_rows(user, action, request, ids_sql, [*params, *granted.params])

@@ -21,7 +21,7 @@ from alert4you.forms import form_errors_from
 from alert4you.pagination import paginate
 from casework import permissions as case_permissions
 from casework import selectors as case_selectors
-from casework.models import CaseStatus
+from casework.models import AccessLogEntry, CaseStatus
 from pilots.models import Organisation
 
 from . import consent_rules, selectors, services
@@ -218,6 +218,13 @@ def consent_paper_form(request, child_uuid):
         "is_twelve": _is_twelve(child),
         "printed_at": timezone.now(),
     }
+    # A form naming the child and their parents, to print: logged as a print.
+    audit.cases_listed(
+        user=request.user,
+        child_ids=[child.pk],
+        action=AccessLogEntry.Action.PRINT,
+        request=request,
+    )
     return render(request, "parents/consent_paper_form.html", context)
 
 

@@ -575,3 +575,15 @@ def test_opening_a_child_s_register_logs_the_child_s_case(client, family):
     assert list(AccessLogEntry.objects.filter(user=w.pm_a).values_list("case_id", "action")) == [
         (w.case_a.pk, AccessLogEntry.Action.LISTED)
     ]
+
+
+def test_printing_a_paper_consent_form_logs_a_print_of_the_child_s_case(client, family):
+    from casework.models import AccessLogEntry
+
+    w = family
+    client.force_login(w.pm_a)
+    url = reverse("parents:consent-paper-form", kwargs={"child_uuid": w.child_a.uuid})
+    assert client.get(url, {"scope": "observation_by_coach"}).status_code == 200
+    assert list(AccessLogEntry.objects.filter(user=w.pm_a).values_list("case_id", "action")) == [
+        (w.case_a.pk, AccessLogEntry.Action.PRINT)
+    ]
